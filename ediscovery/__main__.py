@@ -1,0 +1,5 @@
+"""Run the command-line interface: ``python -m ediscovery``."""
+
+from ediscovery.cli import main
+
+main()
