@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install the Debian/Ubuntu packages ediscovery needs outside Python:
+#   Pango (WeasyPrint), Noto fonts (CJK, Arabic, Hebrew, emoji, symbols), 7-Zip (7zz),
+#   qpdf and poppler-utils (PDF checks in tests).
+# Installs only what is missing; needs root or sudo. Elsewhere it prints what to install.
+set -euo pipefail
+
+packages=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk
+          fonts-noto-color-emoji fonts-noto-mono qpdf poppler-utils)
+# 7-Zip: Debian 12+ and Ubuntu 24.04+ ship "7zip" (the 7zz binary); older ones only p7zip.
+sevenzip=7zip
+
+missing=()
+for p in "${packages[@]}" "$sevenzip"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "system-deps: not a Debian/Ubuntu system; install these yourself: ${missing[*]}" >&2
+  exit 0
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "system-deps: run as root to install: ${missing[*]}" >&2; exit 0; fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+if ! $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+  # Older releases: no "7zip" package; p7zip-full gives 7z (tests look for 7zz, then 7z).
+  rest=()
+  for p in "${missing[@]}"; do [ "$p" = "$sevenzip" ] || rest+=("$p"); done
+  $sudo apt-get install -y -qq --no-install-recommends "${rest[@]}" p7zip-full
+fi
