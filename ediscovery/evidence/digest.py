@@ -1,0 +1,77 @@
+"""Digests: size, MD5, SHA-256 and SHA-512 of evidence bytes, computed in one pass.
+
+Every stored file is hashed while it streams in (``MultiHasher``) or, when checking, read
+once in 512 KiB blocks with all algorithms at once (``hash_file``). Memory stays bounded
+whatever the file size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+BLOCK_SIZE = 512 * 1024
+
+
+@dataclass(frozen=True)
+class Digests:
+    """Size in bytes and lowercase hex digests of one byte sequence."""
+
+    size: int
+    md5: str
+    sha256: str
+    sha512: str
+
+    def to_dict(self) -> dict[str, int | str]:
+        return {"size": self.size, "md5": self.md5, "sha256": self.sha256, "sha512": self.sha512}
+
+
+class MultiHasher:
+    """Feed chunks once; get size, MD5, SHA-256 and SHA-512 together."""
+
+    def __init__(self) -> None:
+        self._md5 = hashlib.md5(usedforsecurity=False)
+        self._sha256 = hashlib.sha256()
+        self._sha512 = hashlib.sha512()
+        self._size = 0
+
+    def update(self, chunk: bytes | bytearray | memoryview) -> None:
+        self._md5.update(chunk)
+        self._sha256.update(chunk)
+        self._sha512.update(chunk)
+        self._size += len(chunk)
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def digests(self) -> Digests:
+        return Digests(
+            size=self._size,
+            md5=self._md5.hexdigest(),
+            sha256=self._sha256.hexdigest(),
+            sha512=self._sha512.hexdigest(),
+        )
+
+
+def hash_bytes(data: bytes | bytearray | memoryview) -> Digests:
+    """Digests of an in-memory byte string."""
+    hasher = MultiHasher()
+    hasher.update(data)
+    return hasher.digests()
+
+
+def hash_stream(stream: BinaryIO, block_size: int = BLOCK_SIZE) -> Digests:
+    """Digests of everything left in a binary stream, read in ``block_size`` blocks."""
+    hasher = MultiHasher()
+    while chunk := stream.read(block_size):
+        hasher.update(chunk)
+    return hasher.digests()
+
+
+def hash_file(path: Path | str, block_size: int = BLOCK_SIZE) -> Digests:
+    """Digests of a file, read once in ``block_size`` blocks with every algorithm at once."""
+    with open(path, "rb", buffering=0) as stream:
+        return hash_stream(stream, block_size)
