@@ -121,6 +121,9 @@ class ResponseFormatError(ApiError):
 class IntegrityError(ApiError):
     """Downloaded bytes disagree with the Content-MD5 header or the announced length."""
 
+    #: the ``ediscovery.api.DownloadResult`` of the disagreeing download, when there is one
+    result: object | None = None
+
 
 class ApiStatusError(ApiError):
     """The API answered with an HTTP error status."""

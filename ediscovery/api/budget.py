@@ -1,0 +1,99 @@
+"""The request budget shared by every concurrent task of one client.
+
+A token bucket refilled at ``(max_rpm - burst) / 60`` tokens per second with room for
+``burst`` tokens, so that *any* 60-second window holds at most ``max_rpm`` requests — the
+server counts 600 per minute per parent organization, whatever window it uses. The budget
+also listens to the server: when ``anthropic-ratelimit-requests-remaining`` runs low it
+spreads the remaining requests evenly until ``-reset``, and a 429's ``retry-after`` pauses
+every task, not only the one that received it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class ServerQuota:
+    """What the server said about its own budget on one response."""
+
+    remaining: int
+    reset_in: float  # seconds until the server's window resets (>= 0)
+
+
+class RequestBudget:
+    """A token bucket with server feedback; ``await acquire()`` before every HTTP attempt."""
+
+    def __init__(
+        self,
+        max_rpm: int = 500,
+        *,
+        burst: int = 5,
+        low_water: int = 20,
+        clock: Clock,
+        sleep: Sleep,
+    ) -> None:
+        if max_rpm < 1:
+            raise ValueError("max_rpm must be at least 1")
+        self.max_rpm = max_rpm
+        self.burst = max(1, min(burst, max_rpm // 2 or 1))
+        self.rate = max(max_rpm - self.burst, 1) / 60.0  # tokens per second
+        self.low_water = low_water
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = asyncio.Lock()
+        self._tokens = float(self.burst)
+        self._updated = clock()
+        self._not_before = 0.0
+        self._pace_until = 0.0
+        self._pace_interval = 0.0
+        self._last_grant = float("-inf")
+
+    async def acquire(self) -> None:
+        """Wait until one request may be sent, then take its token."""
+        async with self._lock:
+            while True:
+                wait = self._wait_needed(self._clock())
+                if wait <= 0:
+                    break
+                await self._sleep(wait)
+            self._tokens -= 1.0
+            self._last_grant = self._clock()
+
+    def _wait_needed(self, now: float) -> float:
+        self._refill(now)
+        waits = [self._not_before - now]
+        if self._tokens < 1.0:
+            waits.append((1.0 - self._tokens) / self.rate)
+        if now < self._pace_until:
+            waits.append(self._last_grant + self._pace_interval - now)
+        return max(waits)
+
+    def _refill(self, now: float) -> None:
+        elapsed = max(now - self._updated, 0.0)
+        self._tokens = min(float(self.burst), self._tokens + elapsed * self.rate)
+        self._updated = now
+
+    def pause(self, seconds: float) -> None:
+        """Hold every task for ``seconds`` (a 429's ``retry-after``)."""
+        self._not_before = max(self._not_before, self._clock() + max(seconds, 0.0))
+
+    def observe(self, quota: ServerQuota) -> None:
+        """Slow down when the server reports few requests left in its window."""
+        now = self._clock()
+        if quota.remaining <= 0:
+            self._not_before = max(self._not_before, now + quota.reset_in)
+            logger.debug("server budget exhausted; pausing %.1fs", quota.reset_in)
+        elif quota.remaining <= self.low_water and quota.reset_in > 0:
+            self._pace_interval = quota.reset_in / quota.remaining
+            self._pace_until = now + quota.reset_in
+        elif now >= self._pace_until:
+            self._pace_interval = 0.0

@@ -1,0 +1,304 @@
+"""``ComplianceClient``: one method per read endpoint of the Compliance API the collector needs.
+
+Lists are async iterators of raw :class:`ApiResponse` pages (the evidence), always asking for
+the largest page the endpoint allows. Single objects are one ``ApiResponse``; file and
+generated-file content is streamed to a sink and returns a :class:`DownloadResult`. The
+documented chats-list rules are checked before any request is spent. Deliberately, there
+is no method that deletes anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from urllib.parse import quote
+
+import httpx
+
+from ediscovery.api.budget import Clock, RequestBudget, Sleep
+from ediscovery.api.credentials import DEFAULT_KEY_ENV, ApiKey, api_key_from_env
+from ediscovery.api.download import SinkLike, as_sink
+from ediscovery.api.pagination import cursor_pages, token_pages
+from ediscovery.api.query import Pairs, TimeRange, build_query
+from ediscovery.api.response import ApiResponse, DownloadResult
+from ediscovery.api.retry import RetryPolicy
+from ediscovery.api.session import ApiSession, RequestObserver
+from ediscovery.errors import UsageError
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+V1 = "/v1/compliance"
+MAX_USER_IDS_PER_CHAT_QUERY = 10
+MESSAGE_TRUNCATION_DEFAULTS = (("tool_use_input_max_chars", "-1"), ("tool_result_max_chars", "-1"))
+Pages = AsyncIterator[ApiResponse]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _seg(identifier: str) -> str:
+    """An ID as one path segment (a hostile ID cannot change the path)."""
+    if not identifier:
+        raise UsageError("An empty ID was given.")
+    return quote(identifier, safe="")
+
+
+class ComplianceClient:
+    """Async client for ``/v1/compliance/*``; use ``async with`` or call :meth:`aclose`."""
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        api_key: ApiKey | str | None = None,
+        *,
+        key_env: str = DEFAULT_KEY_ENV,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_rpm: int = 500,
+        burst: int = 5,
+        concurrency: int = 8,
+        max_attempts: int = 8,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic,
+        now: Callable[[], datetime] = _utcnow,
+        rng: random.Random | None = None,
+        timeout: float = 120.0,
+        on_request: RequestObserver | None = None,
+    ) -> None:
+        key = api_key if isinstance(api_key, ApiKey) else None
+        if key is None:
+            key = ApiKey(api_key) if isinstance(api_key, str) else api_key_from_env(key_env)
+        self.api_key_fingerprint = key.fingerprint
+        self.budget = RequestBudget(max_rpm, burst=burst, clock=clock, sleep=sleep)
+        retry = RetryPolicy(max_attempts=max(1, max_attempts), rng=rng or random.Random())
+        self._session = ApiSession(
+            base_url, key, transport=transport, budget=self.budget, retry=retry, concurrency=concurrency,
+            sleep=sleep, clock=clock, now=now, timeout=timeout, on_request=on_request,
+        )  # fmt: skip
+        self.base_url = str(self._session.base_url)
+
+    def __repr__(self) -> str:
+        return f"ComplianceClient(base_url={self.base_url!r}, key={self.api_key_fingerprint})"
+
+    async def __aenter__(self) -> ComplianceClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._session.aclose()
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _cursor(self, path: str, query: Pairs) -> Pages:
+        return cursor_pages(lambda q: self._session.get_json(path, q, list_endpoint=True), query)
+
+    def _tokens(self, path: str, query: Pairs) -> Pages:
+        return token_pages(lambda q: self._session.get_json(path, q, list_endpoint=True), query)
+
+    async def _get(self, path: str, query: Pairs = ()) -> ApiResponse:
+        return await self._session.get_json(path, query)
+
+    # -- directory ------------------------------------------------------------------------
+
+    def organizations(self, *, limit: int = 1000) -> Pages:
+        """``GET /organizations`` pages (page token)."""
+        return self._tokens(f"{V1}/organizations", build_query({"limit": limit}))
+
+    def organization_users(self, org_uuid: str, *, limit: int = 1000) -> Pages:
+        """``GET /organizations/{org_uuid}/users`` pages (current members)."""
+        return self._tokens(f"{V1}/organizations/{_seg(org_uuid)}/users", build_query({"limit": limit}))
+
+    def groups(self, *, name_prefix: str | None = None, limit: int = 1000) -> Pages:
+        """``GET /groups`` pages."""
+        return self._tokens(f"{V1}/groups", build_query({"name_prefix": name_prefix, "limit": limit}))
+
+    async def group(self, group_id: str) -> ApiResponse:
+        return await self._get(f"{V1}/groups/{_seg(group_id)}")
+
+    def group_members(self, group_id: str, *, limit: int = 1000) -> Pages:
+        return self._tokens(f"{V1}/groups/{_seg(group_id)}/members", build_query({"limit": limit}))
+
+    # -- chats ----------------------------------------------------------------------------
+
+    async def chats(
+        self,
+        *,
+        user_ids: Sequence[str] | None = None,
+        organization_ids: Sequence[str] | None = None,
+        project_ids: Sequence[str] | None = None,
+        order_by: str | None = None,
+        created_at: TimeRange | None = None,
+        updated_at: TimeRange | None = None,
+        limit: int = 1000,
+    ) -> Pages:
+        """``GET /apps/chats`` pages: per user (``user_ids`` in chunks of 10) or org-wide."""
+        _check_chat_list_rules(user_ids, project_ids, order_by, created_at, updated_at)
+        chunks: list[list[str] | None] = [None]
+        if user_ids:
+            ids = list(dict.fromkeys(user_ids))
+            step = MAX_USER_IDS_PER_CHAT_QUERY
+            chunks = [ids[i : i + step] for i in range(0, len(ids), step)]
+        for chunk in chunks:
+            query = build_query(
+                {"order_by": order_by, "limit": limit},
+                arrays={"user_ids": chunk, "organization_ids": organization_ids, "project_ids": project_ids},
+                ranges={"created_at": created_at, "updated_at": updated_at},
+            )
+            async for page in self._cursor(f"{V1}/apps/chats", query):
+                yield page
+
+    async def chat_messages(
+        self,
+        chat_id: str,
+        *,
+        order: str | None = None,
+        created_at: TimeRange | None = None,
+        updated_at: TimeRange | None = None,
+    ) -> ApiResponse:
+        """The whole chat in one response (``limit`` omitted), tool input/results untruncated."""
+        query = self._message_query(None, order, created_at, updated_at)
+        return await self._get(f"{V1}/apps/chats/{_seg(chat_id)}/messages", query)
+
+    def chat_message_pages(
+        self,
+        chat_id: str,
+        *,
+        limit: int | None = 1000,
+        order: str | None = None,
+        created_at: TimeRange | None = None,
+        updated_at: TimeRange | None = None,
+    ) -> Pages:
+        """Chat messages page by page (cursor); ``limit=None`` asks for everything per page."""
+        query = self._message_query(limit, order, created_at, updated_at)
+        return self._cursor(f"{V1}/apps/chats/{_seg(chat_id)}/messages", query)
+
+    @staticmethod
+    def _message_query(
+        limit: int | None, order: str | None, created_at: TimeRange | None, updated_at: TimeRange | None
+    ) -> Pairs:
+        scalars = {"limit": limit, "order": order}
+        ranges = {"created_at": created_at, "updated_at": updated_at}
+        return (*MESSAGE_TRUNCATION_DEFAULTS, *build_query(scalars, ranges=ranges))
+
+    # -- files, generated files, artifacts -------------------------------------------------
+
+    async def file_metadata(self, file_id: str) -> ApiResponse:
+        return await self._get(f"{V1}/apps/chats/files/{_seg(file_id)}")
+
+    async def download_file(self, file_id: str, sink: SinkLike) -> DownloadResult:
+        """Stream an uploaded file's bytes to ``sink``; IntegrityError (``.result``) on MD5 mismatch."""
+        return await self._session.download(f"{V1}/apps/chats/files/{_seg(file_id)}/content", as_sink(sink))
+
+    async def generated_file_metadata(self, file_id: str) -> ApiResponse:
+        return await self._get(f"{V1}/apps/chats/generated-files/{_seg(file_id)}")
+
+    async def download_generated_file(self, file_id: str, sink: SinkLike) -> DownloadResult:
+        """Stream a generated file's bytes to ``sink`` (``claude_file_...`` ids use the files endpoint)."""
+        if file_id.startswith("claude_file_"):
+            return await self.download_file(file_id, sink)
+        path = f"{V1}/apps/chats/generated-files/{_seg(file_id)}/content"
+        return await self._session.download(path, as_sink(sink))
+
+    async def artifact_metadata(self, version_id: str) -> ApiResponse:
+        return await self._get(f"{V1}/apps/artifacts/{_seg(version_id)}")
+
+    async def artifact_content(self, version_id: str) -> ApiResponse:
+        """Artifact version content (a JSON object with ``content``)."""
+        return await self._get(f"{V1}/apps/artifacts/{_seg(version_id)}/content")
+
+    # -- projects ---------------------------------------------------------------------------
+
+    def projects(
+        self,
+        *,
+        user_ids: Sequence[str] | None = None,
+        organization_ids: Sequence[str] | None = None,
+        created_at: TimeRange | None = None,
+        updated_at: TimeRange | None = None,
+        limit: int = 100,
+    ) -> Pages:
+        query = build_query(
+            {"limit": limit},
+            arrays={"user_ids": user_ids, "organization_ids": organization_ids},
+            ranges={"created_at": created_at, "updated_at": updated_at},
+        )
+        return self._tokens(f"{V1}/apps/projects", query)
+
+    async def project(self, project_id: str) -> ApiResponse:
+        return await self._get(f"{V1}/apps/projects/{_seg(project_id)}")
+
+    def project_attachments(self, project_id: str, *, limit: int = 100) -> Pages:
+        return self._tokens(
+            f"{V1}/apps/projects/{_seg(project_id)}/attachments", build_query({"limit": limit})
+        )
+
+    def project_collaborators(self, project_id: str, *, limit: int = 100) -> Pages:
+        path = f"{V1}/apps/projects/{_seg(project_id)}/collaborators"
+        return self._tokens(path, build_query({"limit": limit}))
+
+    async def project_document(self, document_id: str) -> ApiResponse:
+        return await self._get(f"{V1}/apps/projects/documents/{_seg(document_id)}")
+
+    async def project_document_metadata(self, document_id: str) -> ApiResponse:
+        return await self._get(f"{V1}/apps/projects/documents/{_seg(document_id)}/metadata")
+
+    # -- activity feed ---------------------------------------------------------------------
+
+    def activities(
+        self,
+        *,
+        activity_types: Sequence[str] | None = None,
+        exclude_activity_types: Sequence[str] | None = None,
+        actor_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+        organization_ids: Sequence[str] | None = None,
+        created_at: TimeRange | None = None,
+        order: str | None = None,
+        after_id: str | None = None,
+        limit: int = 5000,
+    ) -> Pages:
+        """``GET /activities`` pages (newest first unless ``order="asc"``)."""
+        if activity_types and exclude_activity_types:
+            raise UsageError("activity_types and exclude_activity_types cannot be combined.")
+        arrays = {
+            "activity_types": activity_types,
+            "exclude_activity_types": exclude_activity_types,
+            "actor_ids": actor_ids,
+            "user_ids": user_ids,
+            "organization_ids": organization_ids,
+        }
+        query = build_query(
+            {"order": order, "after_id": after_id, "limit": limit},
+            arrays=arrays,
+            ranges={"created_at": created_at},
+        )
+        return self._cursor(f"{V1}/activities", query)
+
+
+def _check_chat_list_rules(
+    user_ids: Sequence[str] | None,
+    project_ids: Sequence[str] | None,
+    order_by: str | None,
+    created_at: TimeRange | None,
+    updated_at: TimeRange | None,
+) -> None:
+    """The documented chats-list rules, checked before a request is spent."""
+    if user_ids:
+        if order_by == "updated_at":
+            raise UsageError("order_by=updated_at is only allowed on org-wide chat listing (no user_ids).")
+        if updated_at:
+            raise UsageError("updated_at bounds are not accepted together with user_ids.")
+        return
+    if project_ids:
+        raise UsageError("project_ids can only be combined with user_ids.")
+    if order_by == "updated_at" and created_at:
+        raise UsageError("Org-wide chat listing by updated_at accepts updated_at bounds only.")
+    if order_by in (None, "created_at") and updated_at:
+        raise UsageError("Org-wide chat listing by created_at accepts created_at bounds only.")
