@@ -1,1 +1,7 @@
-"""produce package."""
+"""Reports of every run and production volumes for review platforms (DAT/OPT/CSV, text, RSMF)."""
+
+from __future__ import annotations
+
+from ediscovery.produce.reports import write_reports
+
+__all__ = ["write_reports"]
