@@ -1,0 +1,258 @@
+"""Bag: the BagIt 1.0 (RFC 8493) files that turn a run directory into a self-describing bag.
+
+This module owns ``bagit.txt``, ``bag-info.txt``, the payload manifests
+(``manifest-sha256.txt``, ``manifest-sha512.txt`` over ``data/``), the tag manifests
+(``tagmanifest-sha256.txt``, ``tagmanifest-sha512.txt`` over every other file) and
+``VERIFY.txt`` (how to check the bag with standard tools only). It also owns reading those
+files back (``parse_manifest``, ``parse_bag_info``) so the verifier and the writer agree on one
+format. Manifest paths are bag-relative with ``/`` separators, ``%``, CR and LF percent-encoded,
+lines sorted by path: the same bag always gives the same bytes. Requirements are stated as a
+BagIt Profile in ``manifests/bagit-profile.json``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ediscovery import __version__
+from ediscovery.errors import EvidenceError
+from ediscovery.evidence.digest import Digests, hash_file
+from ediscovery.evidence.store import atomic_write
+
+ALGORITHMS = ("sha256", "sha512")
+BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+PAYLOAD_DIR = "data"
+PROFILE_IDENTIFIER = "https://github.com/ediscovery/ediscovery/blob/main/manifests/bagit-profile.json"
+SOFTWARE_AGENT = f"ediscovery {__version__}"
+
+
+@dataclass(frozen=True)
+class BagInfo:
+    """The metadata written to ``bag-info.txt`` (``Payload-Oxum`` is computed)."""
+
+    source_organization: str
+    external_identifier: str
+    bagging_date: str
+    collection_run_id: str
+    collector: str
+    custodian_emails: tuple[str, ...] = ()
+    custodian_user_ids: tuple[str, ...] = ()
+    date_range_from: str | None = None
+    date_range_to: str | None = None
+    date_range_time_zone: str = "UTC"
+    source_system: str = "Claude Enterprise (Anthropic Compliance API)"
+    api_version: str = "2023-06-01"
+    software_agent: str = SOFTWARE_AGENT
+
+    def labels(self, payload_oxum: str) -> list[tuple[str, str]]:
+        """The ``(label, value)`` pairs in file order; unset optional values are left out."""
+        pairs = [
+            ("Source-Organization", self.source_organization),
+            ("External-Identifier", self.external_identifier),
+            ("Bagging-Date", self.bagging_date),
+            ("Payload-Oxum", payload_oxum),
+            ("Bag-Software-Agent", self.software_agent),
+            ("BagIt-Profile-Identifier", PROFILE_IDENTIFIER),
+        ]
+        pairs += [("Custodian-Email", email) for email in self.custodian_emails]
+        pairs += [
+            ("Custodian-User-Ids", ", ".join(self.custodian_user_ids)),
+            ("Date-Range-From", self.date_range_from or ""),
+            ("Date-Range-To", self.date_range_to or ""),
+            ("Date-Range-Time-Zone", self.date_range_time_zone),
+            ("Source-System", self.source_system),
+            ("API-Version", self.api_version),
+            ("Collection-Run-Id", self.collection_run_id),
+            ("Collector", self.collector),
+        ]
+        return [(label, _one_line(value)) for label, value in pairs if value]
+
+
+@dataclass(frozen=True)
+class BagSummary:
+    """What ``write_bag`` wrote: payload totals and the tag files it covered."""
+
+    payload_oxum: str
+    payload_files: int
+    payload_bytes: int
+    hashed_files: int
+    tag_files: tuple[str, ...]
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split("\n")).replace("\r", " ")
+
+
+def encode_path(relpath: str) -> str:
+    """Percent-encode ``%``, CR and LF of a manifest path (RFC 8493 section 2.1.3)."""
+    return relpath.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def decode_path(encoded: str) -> str:
+    """Undo :func:`encode_path` (also accepts lower-case hex)."""
+    out = encoded.replace("%0D", "\r").replace("%0d", "\r").replace("%0A", "\n").replace("%0a", "\n")
+    return out.replace("%25", "%")
+
+
+def manifest_bytes(digests: Mapping[str, str]) -> bytes:
+    """``<hex>  <path>`` lines sorted by path, the format ``sha256sum -c`` reads."""
+    lines = [f"{digests[path]}  {encode_path(path)}\n" for path in sorted(digests)]
+    return "".join(lines).encode("utf-8")
+
+
+def parse_manifest(data: bytes, *, name: str = "manifest") -> dict[str, str]:
+    """Read a (tag) manifest into ``{path: lowercase hex}``; malformed lines raise EvidenceError."""
+    out: dict[str, str] = {}
+    for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
+        if not line.strip():
+            continue
+        digest, sep, path = line.partition(" ")
+        path = path.lstrip(" ").lstrip("*")
+        if not sep or not path or not digest:
+            raise EvidenceError(f"{name} line {number} is not '<digest>  <path>': {line[:80]!r}.")
+        out[decode_path(path)] = digest.lower()
+    return out
+
+
+def parse_bag_info(data: bytes) -> list[tuple[str, str]]:
+    """Read ``bag-info.txt`` into ``(label, value)`` pairs, joining continuation lines."""
+    pairs: list[tuple[str, str]] = []
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        if line[:1] in (" ", "\t") and pairs:
+            label, value = pairs[-1]
+            pairs[-1] = (label, f"{value} {line.strip()}")
+        elif ":" in line:
+            label, _, value = line.partition(":")
+            pairs.append((label.strip(), value.strip()))
+    return pairs
+
+
+def payload_oxum(sizes: Iterable[int]) -> str:
+    """``<octets>.<file count>`` of the payload."""
+    total = count = 0
+    for size in sizes:
+        total += size
+        count += 1
+    return f"{total}.{count}"
+
+
+def _walk(root: Path, start: Path) -> list[str]:
+    found: list[str] = []
+    for folder, _dirs, files in os.walk(start):
+        found.extend(Path(folder, name).relative_to(root).as_posix() for name in files)
+    return sorted(found)
+
+
+def list_bag_files(bag_root: Path | str) -> list[str]:
+    """Bag-relative paths of every file in the bag (payload and tag files), sorted."""
+    root = Path(bag_root)
+    return _walk(root, root)
+
+
+def list_payload(bag_root: Path | str) -> list[str]:
+    """Bag-relative paths of every file under ``data/``, sorted."""
+    root = Path(bag_root)
+    return _walk(root, root / PAYLOAD_DIR) if (root / PAYLOAD_DIR).is_dir() else []
+
+
+def is_tag_manifest(relpath: str) -> bool:
+    return relpath.startswith("tagmanifest-") and "/" not in relpath
+
+
+def list_tag_files(bag_root: Path | str) -> list[str]:
+    """Every file outside ``data/`` except the tag manifests themselves, sorted."""
+    root = Path(bag_root)
+    every = _walk(root, root)
+    return [p for p in every if not p.startswith(PAYLOAD_DIR + "/") and not is_tag_manifest(p)]
+
+
+def _payload_digests(root: Path, known: Mapping[str, Digests]) -> tuple[dict[str, Digests], int]:
+    out: dict[str, Digests] = {}
+    hashed = 0
+    for rel in list_payload(root):
+        digests = known.get(rel)
+        if digests is None:
+            try:
+                digests = hash_file(root / rel)
+            except OSError as exc:
+                raise EvidenceError(f"Cannot read payload file {rel}: {exc}.", path=root / rel) from exc
+            hashed += 1
+        out[rel] = digests
+    return out, hashed
+
+
+def _write_manifests(root: Path, prefix: str, digests: Mapping[str, Digests]) -> None:
+    for algorithm in ALGORITHMS:
+        lines = {path: getattr(d, algorithm) for path, d in digests.items()}
+        atomic_write(root / f"{prefix}-{algorithm}.txt", manifest_bytes(lines))
+
+
+def _bag_info_bytes(info: BagInfo, oxum: str) -> bytes:
+    return "".join(f"{label}: {value}\n" for label, value in info.labels(oxum)).encode("utf-8")
+
+
+def write_bag(
+    bag_root: Path | str, info: BagInfo, *, known_digests: Mapping[str, Digests] | None = None
+) -> BagSummary:
+    """Write every BagIt file of ``bag_root``; payload files not in ``known_digests`` are hashed once.
+
+    ``known_digests`` maps bag-relative payload paths to the digests computed while the files
+    streamed in; it saves re-reading them. Tag manifests are written last and cover every
+    other file outside ``data/`` (manifest.json, custody.jsonl, reports, VERIFY.txt …).
+    """
+    root = Path(bag_root)
+    if not root.is_dir():
+        raise EvidenceError(f"Bag folder {root} does not exist.", path=root)
+    payload, hashed = _payload_digests(root, known_digests or {})
+    oxum = payload_oxum(d.size for d in payload.values())
+    atomic_write(root / "bagit.txt", BAGIT_TXT)
+    atomic_write(root / "bag-info.txt", _bag_info_bytes(info, oxum))
+    _write_manifests(root, "manifest", payload)
+    atomic_write(root / "VERIFY.txt", verify_instructions(root.name).encode("utf-8"))
+    tag_files = list_tag_files(root)
+    _write_manifests(root, "tagmanifest", {rel: hash_file(root / rel) for rel in tag_files})
+    return BagSummary(
+        payload_oxum=oxum,
+        payload_files=len(payload),
+        payload_bytes=sum(d.size for d in payload.values()),
+        hashed_files=hashed,
+        tag_files=tuple(tag_files),
+    )
+
+
+def verify_instructions(bag_name: str) -> str:
+    """The text of ``VERIFY.txt``: checking this bag with standard tools only."""
+    return f"""HOW TO VERIFY THIS EVIDENCE BAG WITH STANDARD TOOLS
+
+This folder ({bag_name}) is a BagIt 1.0 bag (RFC 8493). Nothing below needs ediscovery.
+
+1. The sealed archive (run next to {bag_name}.7z):
+     sha256sum -c {bag_name}.7z.sha256
+     7z t {bag_name}.7z          (7zz t, or 7z t -p for an encrypted archive)
+   Split archives: run sha256sum -c on the sidecar, then 7z t {bag_name}.7z.001.
+
+2. The payload, inside the bag folder:
+     sha256sum -c manifest-sha256.txt
+     sha512sum -c manifest-sha512.txt
+     sha256sum -c tagmanifest-sha256.txt
+   Every line must print OK. Then check that no file was added: every file under data/ must be
+   listed in manifest-sha256.txt (find data -type f | sort, compared with the manifest paths).
+
+3. The whole bag with the Library of Congress tool (pip install bagit):
+     bagit.py --validate {bag_name}
+
+4. The chain-of-custody log custody.jsonl, by hand: each line is one JSON object. For line n,
+   remove its "hash" member, write the rest as compact JSON with keys sorted, no spaces and
+   UTF-8 (Python: json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))),
+   and take its SHA-256: it must equal the line's "hash". Line 1 has "prev_hash" of 64 zeros;
+   every later line's "prev_hash" equals the previous line's "hash", and "seq" counts up by 1.
+   Each "item_stored" event names a path and sha256 that must appear in manifest-sha256.txt, and
+   the "run_finished" event's manifest sha256 must equal: sha256sum manifest.json
+
+5. manifest.json lists every payload file with its size, md5, sha256 and sha512; they must agree
+   with the BagIt manifests. Transcripts (data/transcripts/...) list the sha256 of the native
+   files they were rendered from under metadata.sources.
+"""
