@@ -60,8 +60,8 @@ class ManifestEntry:
         cls, path: str, kind: str, source_id: str, digests: Digests, **rest: Any
     ) -> ManifestEntry:
         """Build an entry from the digests the store returned for ``path``."""
-        return cls(path=path, kind=kind, source_id=source_id, size=digests.size, md5=digests.md5,
-                   sha256=digests.sha256, sha512=digests.sha512, **rest)  # fmt: skip
+        size, md5, sha256, sha512 = digests.size, digests.md5, digests.sha256, digests.sha512
+        return cls(path, kind, source_id, size, md5, sha256, sha512, **rest)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = dict(self.extra)
