@@ -1,0 +1,258 @@
+"""Natives: every API response and download of a run, stored once, byte-for-byte, or read back.
+
+This is the one place where the collector touches the network and the bag. A JSON response
+is written exactly as received (hashed in the same pass), recorded in the run state, then in
+the custody log. A path the state already lists is *replayed*: its bytes are read back from
+the bag and parsed, no request is sent. That makes a resumed run walk the same traversal as
+an uninterrupted one without downloading anything twice, and makes the traversal itself
+stateless.
+
+Downloads stream into the bag through :meth:`EvidenceStore.open_stream`; a ``Content-MD5``
+mismatch is downloaded again (``DOWNLOAD_TRIES`` in all) and, if it never matches, the last
+bytes are kept with status ``integrity_failed`` and reported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ediscovery.api.download import DownloadSink
+from ediscovery.api.response import ApiResponse, DownloadResult
+from ediscovery.collect.state import RunState
+from ediscovery.errors import IntegrityError, ResponseFormatError
+from ediscovery.evidence.canonical import utc_iso
+from ediscovery.evidence.custody import CustodyLog
+from ediscovery.evidence.digest import Digests
+from ediscovery.evidence.store import EvidenceStore
+from ediscovery.progress import Reporter
+
+logger = logging.getLogger(__name__)
+
+DOWNLOAD_TRIES = 3
+CRASH_ENV = "EDISCOVERY_CRASH_AFTER_STORED"  # test hook: SIGKILL self after N stored items
+
+
+class Api(Protocol):
+    """The two calls the collector makes (``ComplianceClient`` / ``ApiSession`` provide them)."""
+
+    async def get_json(self, path: str, query: tuple[tuple[str, str], ...] = ()) -> ApiResponse: ...
+
+    async def download(self, path: str, sink: DownloadSink) -> DownloadResult: ...
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Which request produced a stored file."""
+
+    endpoint: str
+    request_id: str | None
+    retrieved_at: str
+
+
+class Natives:
+    """Store-or-replay of natives for one run (see the module docstring)."""
+
+    def __init__(
+        self,
+        api: Api,
+        store: EvidenceStore,
+        state: RunState,
+        custody: CustodyLog,
+        reporter: Reporter,
+        *,
+        crash_after: int | None = None,
+    ) -> None:
+        self.api = api
+        self.store = store
+        self.state = state
+        self.custody = custody
+        self.reporter = reporter
+        self._crash_after = crash_after if crash_after is not None else _env_int(CRASH_ENV)
+        self._stored_now = 0
+        self.fetched_paths: set[str] = set()
+
+    # --- JSON -------------------------------------------------------------------------------
+
+    def replay(self, path: str) -> tuple[dict[str, Any], Any] | None:
+        """The recorded entry and parsed body of ``path``, or None when it is not stored yet."""
+        entry = self.state.entry(path)
+        if entry is None:
+            return None
+        raw = self.store.path_of(path).read_bytes()
+        return entry, _parse(raw, path)
+
+    async def fetch(self, api_path: str, query: tuple[tuple[str, str], ...] = ()) -> ApiResponse:
+        """One JSON request (not stored yet; see :meth:`keep`)."""
+        return await self.api.get_json(api_path, query)
+
+    def keep(
+        self,
+        response: ApiResponse,
+        *,
+        path: str,
+        kind: str,
+        source_id: str,
+        metadata: Mapping[str, Any] | None = None,
+        custodians: tuple[str, ...] = (),
+    ) -> dict[str, Any]:
+        """Store ``response.raw`` at ``path``, record it, and return its manifest entry."""
+        digests = self.store.write_bytes(path, response.raw)
+        origin = Origin(response.endpoint, response.request_id, utc_iso(response.retrieved_at))
+        return self._record(path, kind, source_id, digests, origin, "ok", metadata, custodians)
+
+    async def json(
+        self,
+        api_path: str,
+        query: tuple[tuple[str, str], ...],
+        *,
+        path: str,
+        kind: str,
+        source_id: str,
+        metadata: Callable[[Any], Mapping[str, Any]] | None = None,
+        custodians: tuple[str, ...] = (),
+    ) -> tuple[dict[str, Any], Any]:
+        """Replay ``path`` or fetch and keep it; return ``(entry, parsed body)``."""
+        replayed = self.replay(path)
+        if replayed is not None:
+            return replayed
+        response = await self.fetch(api_path, query)
+        meta = metadata(response.data) if metadata is not None else None
+        entry = self.keep(
+            response, path=path, kind=kind, source_id=source_id, metadata=meta, custodians=custodians
+        )
+        return entry, response.data
+
+    # --- downloads --------------------------------------------------------------------------
+
+    async def download(
+        self,
+        api_path: str,
+        *,
+        path: str,
+        kind: str,
+        source_id: str,
+        metadata: Mapping[str, Any] | None = None,
+        custodians: tuple[str, ...] = (),
+    ) -> dict[str, Any]:
+        """Replay or stream ``api_path`` into ``path``; retry MD5 mismatches, keep the last bytes."""
+        entry = self.state.entry(path)
+        if entry is not None:
+            return entry
+        for attempt in range(1, DOWNLOAD_TRIES + 1):
+            writer = self.store.open_stream(path)
+            try:
+                result = await self.api.download(api_path, writer)
+                status = "ok"
+            except IntegrityError as exc:
+                failed: DownloadResult | None = getattr(exc, "result", None)
+                if failed is None or attempt < DOWNLOAD_TRIES:
+                    writer.abort()
+                    self.reporter.note(f"{source_id}: Content-MD5 mismatch, downloading again")
+                    if failed is None:
+                        raise
+                    continue
+                result, status = failed, "integrity_failed"
+            except BaseException:
+                writer.abort()
+                raise
+            digests = writer.commit()
+            self.reporter.advance("bytes", digests.size)
+            meta = dict(metadata or {})
+            meta.update(content_md5=result.content_md5, md5_matched=result.md5_matched,
+                        content_type=result.content_type)  # fmt: skip
+            origin = Origin(f"GET {api_path}", result.request_id, utc_iso(result.retrieved_at))
+            return self._record(path, kind, source_id, digests, origin, status, meta, custodians)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # --- recording --------------------------------------------------------------------------
+
+    def _record(
+        self,
+        path: str,
+        kind: str,
+        source_id: str,
+        digests: Digests,
+        origin: Origin,
+        status: str,
+        metadata: Mapping[str, Any] | None,
+        custodians: tuple[str, ...],
+    ) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "path": path,
+            "kind": kind,
+            "source_id": source_id,
+            **digests.to_dict(),
+            "endpoint": origin.endpoint,
+            "request_id": origin.request_id,
+            "retrieved_at": origin.retrieved_at,
+            "status": status,
+            "custodian_user_ids": sorted(set(custodians)),
+            "metadata": dict(metadata or {}),
+        }
+        self.state.put_entry(entry)
+        self.custody.append(
+            "item_stored", {"path": path, "sha256": digests.sha256, "kind": kind, "source_id": source_id}
+        )
+        self.fetched_paths.add(path)
+        self._stored_now += 1
+        if self._crash_after is not None and self._stored_now >= self._crash_after:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return entry
+
+    def reconcile_custody(self) -> int:
+        """After a crash: log ``item_stored`` for recorded entries the custody log lacks."""
+        logged: set[str] = set()
+        if self.custody.path.exists():
+            with self.custody.path.open("rb") as fh:
+                for line in fh:
+                    event = _loads_or_none(line)
+                    if event and event.get("action") == "item_stored":
+                        logged.add(str(event.get("details", {}).get("path")))
+        missing = [entry for entry in self.state.entries() if entry["path"] not in logged]
+        for entry in missing:
+            self.custody.append(
+                "item_stored",
+                {"path": entry["path"], "sha256": entry["sha256"], "kind": entry["kind"],
+                 "source_id": entry["source_id"], "recovered": True},
+            )  # fmt: skip
+        return len(missing)
+
+
+def _parse(raw: bytes, where: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise ResponseFormatError(f"Stored response {where} is not JSON: {exc}") from exc
+
+
+def _loads_or_none(line: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _env_int(name: str) -> int | None:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+async def gather_bounded(limit: int, jobs: list[Callable[[], Any]]) -> None:
+    """Run coroutine factories with at most ``limit`` in flight; the first error cancels the rest."""
+    semaphore = asyncio.Semaphore(max(1, limit))
+
+    async def run(job: Callable[[], Any]) -> None:
+        async with semaphore:
+            await job()
+
+    async with asyncio.TaskGroup() as group:
+        for job in jobs:
+            group.create_task(run(job))

@@ -1,0 +1,76 @@
+"""Plan: what one collection run is asked to gather, and what it knows of the run before it.
+
+A :class:`Custodian` is a resolved person (one email, one or more ``user_...`` ids across
+linked organizations); a :class:`Previous` is the finished earlier run of the same matter,
+custodians and scope that an incremental run fetches changes against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ediscovery.collect.scope import Scope
+
+
+@dataclass(frozen=True)
+class Custodian:
+    """A custodian as resolved through the directory."""
+
+    query: str
+    email: str
+    full_name: str | None
+    user_ids: tuple[str, ...]
+    organizations: tuple[Mapping[str, str], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The manifest's ``custodians[]`` item."""
+        return {
+            "query": self.query,
+            "email": self.email,
+            "full_name": self.full_name,
+            "user_ids": sorted(self.user_ids),
+            "organizations": [dict(org) for org in self.organizations],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Custodian:
+        return cls(
+            query=str(data["query"]),
+            email=str(data["email"]),
+            full_name=data.get("full_name"),
+            user_ids=tuple(data.get("user_ids", ())),
+            organizations=tuple(dict(org) for org in data.get("organizations", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The last finished run of the same matter, custodians and scope."""
+
+    run_id: str
+    manifest_sha256: str | None
+    started_at: datetime
+    chats: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    projects: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    stored: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def has(self, kind: str, object_id: str) -> bool:
+        """Whether ``object_id`` of ``kind`` was stored intact by this run or one before it."""
+        return object_id in self.stored.get(kind, frozenset())
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the traversal needs besides the API and the bag."""
+
+    custodians: tuple[Custodian, ...]
+    scope: Scope
+    jobs: int = 8
+    previous: Previous | None = None
+
+    @property
+    def user_ids(self) -> tuple[str, ...]:
+        return tuple(sorted({uid for custodian in self.custodians for uid in custodian.user_ids}))
