@@ -1,0 +1,177 @@
+"""The ASGI application: one request pipeline in the documented order, then the endpoint.
+
+Order (§15.1): request id → added latency → authentication (no key or a foreign key type →
+404 ``Not found``; unknown or deactivated ``sk-ant-api01-``/``sk-ant-admin01-`` key → 401,
+consuming no quota) → route match (unknown path → 404 ``Not found``) → API enabled (400) →
+rate budget (429; every authenticated response carries the three ratelimit headers) →
+scope (403, which consumes quota) → injected request faults (429/5xx) → validation and the
+endpoint's own 400/404/409. Every authenticated call records a ``compliance_api_accessed``
+activity (actor ``api_actor`` with the key's ``apikey_...`` id). ``anthropic-version`` is
+accepted with or without a value. Keys travel only in ``x-api-key``; ``Authorization:
+Bearer`` alone counts as no key (UNCONFIRMED).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ediscovery.sandbox import chats, directory, downloads, feed, projects
+from ediscovery.sandbox.faults import FaultConfig, FaultPlan
+from ediscovery.sandbox.ids import IdFactory
+from ediscovery.sandbox.model import Activity, ApiKey
+from ediscovery.sandbox.problems import RATE_LIMIT_MESSAGE, ApiProblem, not_found
+from ediscovery.sandbox.ratelimit import Decision, TokenBucket
+from ediscovery.sandbox.routing import SCOPES, Call, Endpoint, match
+from ediscovery.sandbox.tenant import Tenant
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+Sleep = Callable[[float], Awaitable[None]]
+ENDPOINTS: list[Endpoint] = [
+    *directory.ENDPOINTS,
+    *chats.ENDPOINTS,
+    *downloads.ENDPOINTS,
+    *projects.ENDPOINTS,
+    *feed.ENDPOINTS,
+]
+KEY_PREFIXES = ("sk-ant-api01-", "sk-ant-admin01-")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Pipeline:
+    """Runs one request through the documented checks; holds the per-app mutable state."""
+
+    def __init__(
+        self, tenant: Tenant, faults: FaultConfig, clock: Clock, rng_seed: int, rate_limit: int, sleep: Sleep
+    ) -> None:
+        self.tenant = tenant
+        self.clock = clock
+        self.sleep = sleep
+        self.plan = FaultPlan(faults, seed=rng_seed)
+        self.bucket = TokenBucket(rate_limit, clock)
+        self.ids = IdFactory(f"requests:{rng_seed}")
+
+    async def handle(self, request: Request) -> Response:
+        request_id = self.ids.request_id()
+        key: ApiKey | None = None
+        decision: Decision | None = None
+        try:
+            latency = self.plan.latency_ms(request.url.path)
+            if latency:
+                await self.sleep(latency / 1000)
+            key = self._authenticate(request)
+            response, decision = await self._dispatch(request, key)
+        except ApiProblem as problem:
+            response = JSONResponse(problem.body(request_id), problem.status, headers=problem.headers)
+            decision = decision or getattr(problem, "decision", None)
+        response.headers["request-id"] = request_id
+        if decision is not None:
+            response.headers.update(decision.headers())
+        if key is not None:
+            self._record(request, key, request_id, response.status_code)
+        return response
+
+    def _authenticate(self, request: Request) -> ApiKey:
+        secret = request.headers.get("x-api-key", "")
+        if not secret.startswith(KEY_PREFIXES):
+            raise not_found()
+        key = self.tenant.keys.get(secret)
+        if key is None:
+            raise ApiProblem(401, "API key is invalid.")
+        if not key.active:
+            raise ApiProblem(401, "API key has been deactivated.")
+        return key
+
+    async def _dispatch(self, request: Request, key: ApiKey) -> tuple[Response, Decision]:
+        found = match(ENDPOINTS, request.method, request.url.path)
+        if found is None:
+            raise not_found()
+        target, args = found
+        if not self.tenant.api_enabled:
+            raise ApiProblem(400, "Compliance API is not enabled for this organization")
+        decision = self.bucket.take()
+        try:
+            self._admit(request, key, target, decision)
+            call = Call(self.tenant, request, args, key, self.clock, self.plan, self.sleep)
+            return await target.handler(call), decision
+        except ApiProblem as problem:
+            problem.decision = decision  # type: ignore[attr-defined]
+            raise
+
+    def _admit(self, request: Request, key: ApiKey, target: Endpoint, decision: Decision) -> None:
+        if not decision.allowed:
+            message = RATE_LIMIT_MESSAGE.format(limit=decision.limit)
+            raise ApiProblem(429, message, headers={"retry-after": str(decision.retry_after)})
+        needed = SCOPES[target.scope]
+        if not set(needed) & set(key.scopes):
+            wording = "Needed:" if target.scope == "delete" else "Needed one of:"
+            raise ApiProblem(
+                403, f"Missing required scopes. Got: {list(key.scopes)} {wording} {list(needed)}"
+            )
+        fault = self.plan.request_fault(request.url.path)
+        if fault is None:
+            return
+        if fault.kind == "rate_limit":
+            message = RATE_LIMIT_MESSAGE.format(limit=decision.limit)
+            raise ApiProblem(429, message, headers={"retry-after": str(fault.retry_after)})
+        headers = {} if fault.should_retry else {"x-should-retry": "false"}
+        raise ApiProblem(fault.status, "Internal server error", headers=headers)
+
+    def _record(self, request: Request, key: ApiKey, request_id: str, status: int) -> None:
+        actor = {
+            "type": "api_actor",
+            "api_key_id": key.key_id,
+            "ip_address": request.client.host if request.client else None,
+            "user_agent": request.headers.get("user-agent"),
+        }
+        fields = {
+            "request_id": request_id,
+            "request_method": request.method,
+            "status_code": status,
+            "url": str(request.url),
+            "request_body": None,
+        }
+        activity_id = self.ids.tagged("activity_")
+        self.tenant.activities.add(
+            Activity(activity_id, self.clock(), None, "compliance_api_accessed", actor, fields)
+        )
+
+
+def create_app(
+    tenant: Tenant,
+    *,
+    faults: FaultConfig | None = None,
+    clock: Clock | None = None,
+    rng_seed: int = 0,
+    rate_limit: int = 600,
+    sleep: Sleep | None = None,
+) -> Starlette:
+    """The simulated Compliance API over ``tenant`` as a Starlette app.
+
+    ``clock`` drives the rate budget and recorded activities; ``sleep`` is awaited for added
+    latency and trickled bodies (both default to the real ones); ``rng_seed`` seeds request
+    ids and rate-based faults.
+    """
+    pipeline = Pipeline(
+        tenant, faults or FaultConfig(), clock or _utc_now, rng_seed, rate_limit, sleep or asyncio.sleep
+    )
+    methods = ["GET", "DELETE", "POST", "PUT", "PATCH"]
+
+    async def entry(request: Request) -> Response:
+        return await pipeline.handle(request)
+
+    app = Starlette(routes=[Route("/{path:path}", entry, methods=methods)])
+    app.state.pipeline = pipeline
+    return app
