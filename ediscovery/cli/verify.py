@@ -1,0 +1,55 @@
+"""The ``ediscovery verify`` command: layered verification of an archive or a bag folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from ediscovery.errors import ConfigError, EdiscoveryError
+from ediscovery.verify import VerifyReport, verify
+
+EXIT_INVALID = 3
+
+
+def _password(variable: str | None) -> str | None:
+    if variable is None:
+        return None
+    value = os.environ.get(variable)
+    if not value:
+        raise ConfigError(
+            f"Environment variable {variable} is not set or empty; it must hold the archive password."
+        )
+    return value
+
+
+def _human(report: VerifyReport) -> None:
+    for layer in report.layers:
+        click.echo(layer.describe())
+    for problem in report.problems:
+        click.echo(f"  {problem}")
+    click.echo("VALID" if report.ok else f"INVALID: {len(report.problems)} problem(s)")
+
+
+@click.command("verify")
+@click.argument("path", type=click.Path(exists=True, dir_okay=True, file_okay=True))
+@click.option("--password-env", metavar="VAR", help="Environment variable holding the archive password.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@click.option("--fast", is_flag=True, help="Only completeness and Payload-Oxum (no re-hashing).")
+def command(path: str, password_env: str | None, as_json: bool, fast: bool) -> None:
+    """Verify a sealed .7z (or its .001 volume) or an extracted bag folder.
+
+    Exit status: 0 valid, 3 problems found, 1 verification could not run.
+    """
+    try:
+        report = verify(path, password=_password(password_env), fast=fast)
+    except EdiscoveryError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        _human(report)
+    sys.exit(0 if report.ok else EXIT_INVALID)

@@ -1,0 +1,193 @@
+"""Problems: the typed records the verifier reports, one class per kind of damage.
+
+Every problem names its layer and carries the data a reviewer needs (path, algorithm,
+expected, found); ``message`` renders it as one precise line and ``to_dict`` as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar
+
+LAYERS = ("sidecar", "archive", "bagit", "manifest.json", "custody", "transcripts")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Base of every verification problem."""
+
+    layer: ClassVar[str] = "bagit"
+
+    @property
+    def message(self) -> str:
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": type(self).__name__, "layer": self.layer, **asdict(self), "message": self.message}
+
+    def __str__(self) -> str:
+        return f"[{self.layer}] {self.message}"
+
+
+@dataclass(frozen=True)
+class SidecarMismatch(Problem):
+    layer: ClassVar[str] = "sidecar"
+    file: str
+    expected: str
+    found: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.file}: sha256 sidecar says {self.expected}, found {self.found}"
+
+
+@dataclass(frozen=True)
+class ReceiptMismatch(Problem):
+    layer: ClassVar[str] = "sidecar"
+    field: str
+    expected: str
+    found: str
+
+    @property
+    def message(self) -> str:
+        return f"receipt {self.field}: receipt says {self.expected}, found {self.found}"
+
+
+@dataclass(frozen=True)
+class ArchiveCorrupt(Problem):
+    layer: ClassVar[str] = "archive"
+    detail: str
+
+    @property
+    def message(self) -> str:
+        return self.detail
+
+
+@dataclass(frozen=True)
+class BagFormatError(Problem):
+    path: str
+    detail: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.path}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class FileMissing(Problem):
+    path: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.path}: listed in the manifests but missing"
+
+
+@dataclass(frozen=True)
+class UnexpectedFile(Problem):
+    path: str
+    manifest: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.path}: present but not listed in {self.manifest}"
+
+
+@dataclass(frozen=True)
+class ChecksumMismatch(Problem):
+    path: str
+    algorithm: str
+    expected: str
+    found: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.path}: {self.algorithm} expected {self.expected}, found {self.found}"
+
+
+@dataclass(frozen=True)
+class TagManifestMismatch(Problem):
+    path: str
+    algorithm: str
+    expected: str
+    found: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.path}: tagmanifest-{self.algorithm}.txt expects {self.expected}, found {self.found}"
+
+
+@dataclass(frozen=True)
+class OxumMismatch(Problem):
+    expected: str
+    found: str
+
+    @property
+    def message(self) -> str:
+        return f"Payload-Oxum: bag-info.txt says {self.expected}, payload is {self.found}"
+
+
+@dataclass(frozen=True)
+class SchemaViolation(Problem):
+    layer: ClassVar[str] = "manifest.json"
+    detail: str
+
+    @property
+    def message(self) -> str:
+        return f"manifest.json does not match its schema: {self.detail}"
+
+
+@dataclass(frozen=True)
+class ManifestJsonMismatch(Problem):
+    layer: ClassVar[str] = "manifest.json"
+    path: str
+    field: str
+    expected: str
+    found: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.path}: manifest.json {self.field} is {self.found}, the bag has {self.expected}"
+
+
+@dataclass(frozen=True)
+class CustodyChainBroken(Problem):
+    layer: ClassVar[str] = "custody"
+    line: int
+    detail: str
+    expected: str | None = None
+    found: str | None = None
+
+    @property
+    def message(self) -> str:
+        extra = f" (expected {self.expected}, found {self.found})" if self.expected or self.found else ""
+        return f"custody.jsonl line {self.line}: {self.detail}{extra}"
+
+
+@dataclass(frozen=True)
+class CustodyMismatch(Problem):
+    layer: ClassVar[str] = "custody"
+    line: int | None
+    path: str
+    expected: str
+    found: str
+
+    @property
+    def message(self) -> str:
+        where = f"custody.jsonl line {self.line}" if self.line else "custody.jsonl"
+        return f"{where}: {self.path} recorded as {self.found}, the bag has {self.expected}"
+
+
+@dataclass(frozen=True)
+class TranscriptSourceMismatch(Problem):
+    layer: ClassVar[str] = "transcripts"
+    transcript: str
+    source: str
+    expected: str
+    found: str
+
+    @property
+    def message(self) -> str:
+        return (
+            f"{self.transcript}: rendered from {self.source} with sha256 {self.expected}, "
+            f"the native now has {self.found}"
+        )

@@ -1,0 +1,87 @@
+"""Sidecar: checks of a sealed archive against its ``.sha256`` sidecar and ``.receipt.json``.
+
+Runs before the archive is opened, on the files as they lie on disk; the receipt's bag facts
+(Payload-Oxum, manifest digests) are compared once the bag's contents have been read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from ediscovery.archive import archive_base, volume_paths
+from ediscovery.evidence.bag import parse_bag_info
+from ediscovery.verify.contents import BagContents
+from ediscovery.verify.problems import Problem, ReceiptMismatch, SidecarMismatch
+
+BLOCK = 1 << 20
+
+
+def _sha256(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        with open(path, "rb", buffering=0) as stream:
+            while chunk := stream.read(BLOCK):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_sidecar(archive: Path) -> tuple[list[Problem], bool]:
+    """Each volume's sha256 against ``<archive>.sha256``; returns (problems, sidecar present)."""
+    sidecar = Path(f"{archive_base(archive)}.sha256")
+    if not sidecar.is_file():
+        return [], False
+    problems: list[Problem] = []
+    for line in sidecar.read_text(encoding="utf-8", errors="replace").splitlines():
+        digest, _, name = line.partition("  ")
+        target = archive.parent / name.strip().lstrip("*")
+        if not target.is_file() or "/" in name:
+            problems.append(SidecarMismatch(name, digest, "missing"))
+        elif (found := _sha256([target])) != digest.lower():
+            problems.append(SidecarMismatch(name, digest, found))
+    return problems, True
+
+
+def load_receipt(archive: Path) -> dict[str, Any] | None:
+    path = Path(f"{archive_base(archive)}.receipt.json")
+    if not path.is_file():
+        return None
+    try:
+        receipt = json.loads(path.read_bytes())
+    except ValueError:
+        return {}
+    return receipt if isinstance(receipt, dict) else {}
+
+
+def check_receipt_archive(archive: Path, receipt: dict[str, Any]) -> list[Problem]:
+    """The archive's whole sha256 and size against the receipt."""
+    facts = receipt.get("archive") or {}
+    volumes = volume_paths(archive)
+    found = {"sha256": _sha256(volumes), "size": sum(v.stat().st_size for v in volumes)}
+    return [
+        ReceiptMismatch(f"archive.{key}", str(facts.get(key)), str(value))
+        for key, value in found.items()
+        if facts.get(key) != value
+    ]
+
+
+def check_receipt_bag(receipt: dict[str, Any], contents: BagContents) -> list[Problem]:
+    """The receipt's bag facts against the bag read from the archive."""
+    facts = receipt.get("bag") or {}
+    info = dict(parse_bag_info(contents.read_tag("bag-info.txt") or b""))
+    found: dict[str, Any] = {
+        "payload_oxum": info.get("Payload-Oxum"),
+        "manifest_json_sha256": contents.digests.get("manifest.json", {}).get("sha256"),
+    }
+    for name in facts.get("bagit_manifests_sha256") or {}:
+        found[f"bagit_manifests_sha256.{name}"] = contents.digests.get(name, {}).get("sha256")
+    problems: list[Problem] = []
+    for key, value in found.items():
+        recorded: Any = facts
+        for part in key.split(".", 1):
+            recorded = recorded.get(part) if isinstance(recorded, dict) else None
+        if recorded != value:
+            problems.append(ReceiptMismatch(f"bag.{key}", str(recorded), str(value)))
+    return problems
