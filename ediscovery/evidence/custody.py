@@ -102,8 +102,8 @@ class CustodyLog:
         event: dict[str, Any] = {
             "seq": self._seq + 1,
             "at": utc_iso(self._clock()),
-            "actor": self._actor,
-            "tool": self._tool,
+            "actor": dict(self._actor),
+            "tool": dict(self._tool),
             "action": action,
             "details": dict(details or {}),
             "prev_hash": self._last_hash,

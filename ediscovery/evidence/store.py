@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from ediscovery.errors import DiskFullError, EvidenceError
+from ediscovery.errors import DiskFullError, EvidenceError, UnsafePathError
 from ediscovery.evidence.digest import Digests, MultiHasher, hash_file
 from ediscovery.evidence.paths import resolve_inside
 
@@ -148,6 +148,13 @@ class StreamWriter:
             raise EvidenceError(f"Writer for {self.path} is already closed.", path=self.path)
         return self._fd
 
+    def __del__(self) -> None:
+        # Dropped without commit/abort: release the descriptor; the partial stays for cleanup.
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
     def __enter__(self) -> StreamWriter:
         return self
 
@@ -173,8 +180,15 @@ class EvidenceStore:
         self._token = token
 
     def path_of(self, relpath: str) -> Path:
-        """The absolute path of ``relpath``, refusing any path that escapes the bag."""
-        return resolve_inside(self.root, relpath)
+        """The absolute path of ``relpath``, refusing any path that escapes the bag.
+
+        Names shaped like our temporary files are refused too: ``cleanup_partials`` would
+        delete them.
+        """
+        path = resolve_inside(self.root, relpath)
+        if PARTIAL_PATTERN.fullmatch(path.name):
+            raise UnsafePathError(f"refusing a name reserved for partial files: {relpath!r}", path=relpath)
+        return path
 
     def write_bytes(self, relpath: str, data: bytes) -> Digests:
         """Durably store ``data`` at ``relpath`` and return its digests."""

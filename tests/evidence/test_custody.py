@@ -225,3 +225,13 @@ def test_disk_full_during_append_leaves_the_chain_intact(
 def test_default_actor_names_user_and_host() -> None:
     actor = default_actor()
     assert set(actor) == {"os_user", "host"} and all(actor.values())
+
+
+def test_mutating_a_returned_event_does_not_change_later_events(tmp_path: Path, clock: Clock) -> None:
+    path = tmp_path / "custody.jsonl"
+    with CustodyLog(path, clock=clock, actor=ACTOR) as log:
+        first = log.append("run_started", {})
+        first["actor"]["os_user"] = "intruder"
+        second = log.append("run_finished", {})
+    assert second["actor"] == ACTOR
+    assert verify_chain(path) == []

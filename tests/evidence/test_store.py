@@ -157,3 +157,8 @@ def test_other_os_errors_become_evidence_errors(store: EvidenceStore, bag: Path)
     with pytest.raises(EvidenceError) as caught:
         store.write_bytes("data/x/y.json", b"{}")
     assert not isinstance(caught.value, DiskFullError)
+
+
+def test_names_reserved_for_partials_cannot_be_stored(store: EvidenceStore) -> None:
+    with pytest.raises(UnsafePathError, match="partial"):
+        store.write_bytes("data/.x.json.part-0123abcd", b"would be deleted on resume")
