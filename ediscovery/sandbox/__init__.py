@@ -12,7 +12,19 @@ ephemeral loopback port (for tests). See ``docs`` in each module for the behavio
 from __future__ import annotations
 
 from ediscovery.sandbox.app import create_app
+from ediscovery.sandbox.clock import ManualClock
 from ediscovery.sandbox.faults import FaultConfig, FaultRule
+from ediscovery.sandbox.server import running_server, serve
 from ediscovery.sandbox.tenant import DELETE_KEY, DEMO_KEY, Tenant
 
-__all__ = ["DELETE_KEY", "DEMO_KEY", "FaultConfig", "FaultRule", "Tenant", "create_app"]
+__all__ = [
+    "DELETE_KEY",
+    "DEMO_KEY",
+    "FaultConfig",
+    "FaultRule",
+    "ManualClock",
+    "Tenant",
+    "create_app",
+    "running_server",
+    "serve",
+]
