@@ -1,0 +1,429 @@
+"""Run: one ``collect`` run's life — find or start it, traverse, and write its manifest and delta.
+
+A run is identified by its matter, its custodians' user ids and its UTC range. Starting the
+same command again finds an unfinished run with that identity in ``<out>/<matter>/.state``
+and resumes it (stored natives are replayed, nothing is downloaded twice). After a finished
+run, the same command starts a new *incremental* run: chats whose ``updated_at`` and
+``deleted_at`` did not move, and objects already stored intact, are not fetched again; the
+new bag references the previous run and carries ``reports/delta.json``.
+
+Custody events written here: ``run_started`` (every parameter, the key only as its
+fingerprint) or ``run_resumed``, ``custodian_resolved``, and through the natives
+``item_stored`` / ``item_failed``. ``run_finished`` is written by the pipeline once the
+manifest is final.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ediscovery.api.response import ApiResponse
+from ediscovery.api.timestamps import parse_timestamp
+from ediscovery.collect.collector import Collector, Tally
+from ediscovery.collect.natives import Api, Natives
+from ediscovery.collect.plan import Custodian, Plan, Previous
+from ediscovery.collect.scope import Scope
+from ediscovery.collect.state import RunInfo, RunState, find_runs
+from ediscovery.evidence.canonical import dumps_pretty, utc_iso, utc_now
+from ediscovery.evidence.custody import CustodyLog
+from ediscovery.evidence.manifest import Manifest, ManifestEntry, write_manifest
+from ediscovery.evidence.paths import custodians_slug, native_path, slug
+from ediscovery.evidence.store import EvidenceStore, atomic_write
+from ediscovery.progress import NullReporter, Reporter
+
+COUNT_KINDS = (
+    "chats",
+    "messages",
+    "files",
+    "generated_files",
+    "artifacts",
+    "projects",
+    "project_documents",
+    "activities",
+)
+_REF_KINDS = {
+    "file",
+    "generated_file",
+    "artifact",
+    "file_metadata",
+    "generated_file_metadata",
+    "artifact_metadata",
+}
+
+
+@dataclass(frozen=True)
+class DirectoryPage:
+    """One directory response to keep as a native (``organizations`` or ``users`` of an org)."""
+
+    kind: str
+    ids: tuple[str, ...]
+    page: int
+    response: ApiResponse
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Custodians as resolved, and the directory pages the resolution relied on."""
+
+    custodians: tuple[Custodian, ...]
+    pages: tuple[DirectoryPage, ...] = ()
+
+
+Resolver = Callable[[Any, tuple[str, ...]], Awaitable[Resolution]]
+
+
+@dataclass(frozen=True)
+class CollectOptions:
+    """What the user asked for."""
+
+    matter: str
+    custodians: tuple[str, ...]
+    scope: Scope
+    out: Path
+    api_url: str
+    key_fingerprint: str
+    api_version: str = "2023-06-01"
+    jobs: int = 8
+    full: bool = False
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunLayout:
+    """Where one run lives on disk (docs/architecture.md, Run layout)."""
+
+    matter_dir: Path
+    name: str
+    run_id: str
+
+    @property
+    def bag(self) -> Path:
+        return self.matter_dir / self.name
+
+    @property
+    def state_path(self) -> Path:
+        return self.matter_dir / ".state" / f"{self.name}.sqlite"
+
+    @property
+    def archive(self) -> Path:
+        return self.matter_dir / f"{self.name}.7z"
+
+
+@dataclass(frozen=True)
+class CollectionResult:
+    """A collected (not yet sealed) run."""
+
+    layout: RunLayout
+    manifest: Manifest
+    custodians: tuple[Custodian, ...]
+    resumed: bool
+    previous: Previous | None
+    fetched: int
+
+    @property
+    def status(self) -> str:
+        return self.manifest.status
+
+
+def new_run_id(now: datetime) -> str:
+    """``YYYYMMDDTHHMMSSZ-xxxxxx``: UTC start time plus 6 random hex digits."""
+    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+def identity(options: CollectOptions, custodians: tuple[Custodian, ...]) -> dict[str, Any]:
+    """What makes two commands the *same* run (for resume) or the same series (for increments)."""
+    return {
+        "matter": options.matter,
+        "user_ids": sorted({uid for c in custodians for uid in c.user_ids}),
+        "since": options.scope.to_json()["since"],
+        "until": options.scope.to_json()["until"],
+    }
+
+
+class RunSession:
+    """Opens (or resumes) a run, runs the traversal and finalizes its manifest."""
+
+    def __init__(
+        self,
+        api: Api,
+        options: CollectOptions,
+        *,
+        resolver: Resolver,
+        reporter: Reporter | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.api = api
+        self.options = options
+        self.resolver = resolver
+        self.reporter = reporter or NullReporter()
+        self.clock = clock
+
+    async def collect(self) -> tuple[CollectionResult, RunState, CustodyLog]:
+        """Resolve, pick the run, traverse; the caller closes the returned state and custody log."""
+        self.reporter.stage("resolving custodians")
+        resolution = await self.resolver(self.api, self.options.custodians)
+        custodians = resolution.custodians
+        wanted = identity(self.options, custodians)
+        emails = [c.email for c in custodians]
+        matter_dir = self.options.out / slug(self.options.matter)
+        runs = find_runs(matter_dir / ".state", custodians_slug(emails))
+        unfinished = [r for r in runs if r.status != "finished" and r.params.get("identity") == wanted]
+        previous = None if self.options.full else _previous(runs, wanted)
+        resumed = bool(unfinished)
+        run_id = unfinished[-1].run_id if resumed else new_run_id(self.clock())
+        layout = RunLayout(matter_dir, f"{custodians_slug(emails)}_{run_id}", run_id)
+        state = RunState(layout.state_path)
+        try:
+            custody = self._open(layout, state, resumed, wanted, custodians, previous)
+            result = await self._traverse(layout, state, custody, resolution, previous, resumed)
+        except BaseException:
+            state.close()
+            raise
+        return result, state, custody
+
+    def _open(
+        self,
+        layout: RunLayout,
+        state: RunState,
+        resumed: bool,
+        wanted: dict[str, Any],
+        custodians: tuple[Custodian, ...],
+        previous: Previous | None,
+    ) -> CustodyLog:
+        store = EvidenceStore(layout.bag)
+        custody = CustodyLog(layout.bag / "custody.jsonl", clock=self.clock)
+        if resumed:
+            removed = store.cleanup_partials()
+            custody.append("run_resumed", {"run_id": layout.run_id, "removed_partials": removed})
+            return custody
+        started = utc_iso(self.clock())
+        params = {
+            "identity": wanted,
+            "custodians": [c.to_json() for c in custodians],
+            "started_at": started,
+            "previous_run": _previous_ref(previous),
+        }
+        state.set_meta(
+            run_id=layout.run_id,
+            status="collecting",
+            started_at=started,
+            params=dumps_pretty(params).decode("utf-8"),
+        )
+        custody.append("run_started", self._run_parameters(layout, previous))
+        for custodian in custodians:
+            custody.append("custodian_resolved", custodian.to_json())
+        return custody
+
+    def _run_parameters(self, layout: RunLayout, previous: Previous | None) -> dict[str, Any]:
+        options = self.options
+        return {
+            "run_id": layout.run_id,
+            "matter": options.matter,
+            "custodians": list(options.custodians),
+            "scope": options.scope.to_json(),
+            "api": {
+                "base_url": options.api_url,
+                "version": options.api_version,
+                "key_fingerprint": options.key_fingerprint,
+            },
+            "out": str(options.out),
+            "jobs": options.jobs,
+            "full": options.full,
+            "previous_run": _previous_ref(previous),
+            **dict(options.parameters),
+        }
+
+    async def _traverse(
+        self,
+        layout: RunLayout,
+        state: RunState,
+        custody: CustodyLog,
+        resolution: Resolution,
+        previous: Previous | None,
+        resumed: bool,
+    ) -> CollectionResult:
+        natives = Natives(self.api, EvidenceStore(layout.bag), state, custody, self.reporter)
+        if resumed:
+            natives.reconcile_custody()
+        self._keep_directory(natives, resolution)
+        plan = Plan(resolution.custodians, self.options.scope, self.options.jobs, previous)
+        tally = await Collector(natives, plan).run()
+        manifest = self._manifest(layout, state, resolution.custodians, tally, previous)
+        write_manifest(layout.bag / "manifest.json", manifest)
+        _save_snapshot(state, tally, previous)
+        if previous is not None:
+            write_delta(layout.bag, tally, previous)
+        state.set_meta(status="collected")
+        return CollectionResult(
+            layout, manifest, resolution.custodians, resumed, previous, len(natives.fetched_paths)
+        )
+
+    def _keep_directory(self, natives: Natives, resolution: Resolution) -> None:
+        users = tuple(sorted({uid for c in resolution.custodians for uid in c.user_ids}))
+        for item in resolution.pages:
+            path = native_path(item.kind, *item.ids, page=item.page)
+            if natives.state.entry(path) is None:
+                natives.keep(
+                    item.response,
+                    path=path,
+                    kind=item.kind,
+                    source_id=item.ids[0] if item.ids else "directory",
+                    metadata={"page": item.page, "item_count": len(item.response.items())},
+                    custodians=users,
+                )
+
+    def _manifest(
+        self,
+        layout: RunLayout,
+        state: RunState,
+        custodians: tuple[Custodian, ...],
+        tally: Tally,
+        previous: Previous | None,
+    ) -> Manifest:
+        entries = [_finish_entry(entry, tally) for entry in state.entries()]
+        errors = sorted(tally.errors.values(), key=lambda e: (e["kind"], e["source_id"]))
+        limitations = sorted(tally.limitations.values(), key=lambda e: (e["kind"], e["source_id"]))
+        extra: dict[str, Any] = {}
+        if previous is not None:
+            extra["previous_run"] = _previous_ref(previous)
+        return Manifest(
+            run_id=layout.run_id,
+            matter=self.options.matter,
+            status="incomplete" if errors else "complete",
+            started_at=state.get("started_at") or utc_iso(self.clock()),
+            finished_at=utc_iso(self.clock()),
+            api={
+                "base_url": self.options.api_url,
+                "version": self.options.api_version,
+                "key_fingerprint": self.options.key_fingerprint,
+            },
+            scope=self.options.scope.to_json(),
+            custodians=tuple(c.to_json() for c in custodians),
+            counts=count_entries(entries),
+            errors=tuple(errors),
+            limitations=tuple(limitations),
+            entries=tuple(ManifestEntry.from_dict(e) for e in entries),
+            extra=extra,
+        )
+
+
+def _finish_entry(entry: dict[str, Any], tally: Tally) -> dict[str, Any]:
+    """Fill in what is only known after the whole traversal: every reference to an object."""
+    refs = tally.refs.get(entry["source_id"])
+    if entry["kind"] in _REF_KINDS and refs is not None:
+        meta = dict(entry["metadata"])
+        meta["chat_ids"] = sorted(refs.chat_ids)
+        meta["message_ids"] = sorted(refs.message_ids)
+        if refs.project_ids:
+            meta["project_ids"] = sorted(refs.project_ids)
+        entry = {**entry, "metadata": meta, "custodian_user_ids": sorted(refs.user_ids)}
+    return entry
+
+
+def count_entries(entries: list[dict[str, Any]]) -> dict[str, int]:
+    """The manifest ``counts`` derived from its entries."""
+    counts = dict.fromkeys(COUNT_KINDS, 0)
+    chats: set[str] = set()
+    for entry in entries:
+        kind, meta = entry["kind"], entry.get("metadata") or {}
+        if kind == "chat_messages":
+            chats.add(entry["source_id"])
+            counts["messages"] += len(meta.get("messages") or [])
+        elif kind == "activities":
+            counts["activities"] += int(meta.get("item_count") or 0)
+        elif kind in ("file", "generated_file", "artifact", "project", "project_document"):
+            counts[
+                {
+                    "file": "files",
+                    "generated_file": "generated_files",
+                    "artifact": "artifacts",
+                    "project": "projects",
+                    "project_document": "project_documents",
+                }[kind]
+            ] += 1
+    counts["chats"] = len(chats)
+    return counts
+
+
+def _previous_ref(previous: Previous | None) -> dict[str, Any] | None:
+    if previous is None:
+        return None
+    return {"run_id": previous.run_id, "manifest_sha256": previous.manifest_sha256}
+
+
+def _previous(runs: list[RunInfo], wanted: dict[str, Any]) -> Previous | None:
+    """The latest finished run with the same identity, loaded for an incremental run."""
+    finished = [r for r in runs if r.status == "finished" and r.params.get("identity") == wanted]
+    if not finished:
+        return None
+    info = finished[-1]
+    with RunState(info.path) as state:
+        stored = state.snapshot("stored")
+        return Previous(
+            run_id=info.run_id,
+            manifest_sha256=info.manifest_sha256,
+            started_at=parse_timestamp(str(info.params.get("started_at"))),
+            chats=state.snapshot("chat"),
+            projects=state.snapshot("project"),
+            stored={kind: frozenset(row.get("ids", ())) for kind, row in stored.items()},
+        )
+
+
+def _save_snapshot(state: RunState, tally: Tally, previous: Previous | None) -> None:
+    """What this run saw, for the next run's delta (carrying forward what it did not refetch)."""
+    chats = {
+        chat_id: {
+            "updated_at": seen.listing.get("updated_at"),
+            "deleted_at": seen.listing.get("deleted_at"),
+            "message_ids": list(seen.message_ids),
+            "user_id": seen.user_id,
+            "status": seen.status,
+        }
+        for chat_id, seen in tally.chats.items()
+    }
+    state.put_snapshot("chat", chats)
+    state.put_snapshot("project", {pid: dict(row) for pid, row in tally.projects.items()})
+    stored: dict[str, set[str]] = {}
+    for kind in ("file", "generated_file", "artifact", "project_document"):
+        stored[kind] = set(state.stored_ids(kind)) | set(previous.stored.get(kind, ()) if previous else ())
+    state.put_snapshot("stored", {kind: {"ids": sorted(ids)} for kind, ids in stored.items()})
+
+
+def delta(tally: Tally, previous: Previous) -> dict[str, Any]:
+    """New, changed, newly deleted and vanished chats (and projects) since ``previous``."""
+    before, now = previous.chats, tally.chats
+    new = sorted(set(now) - set(before))
+    vanished = sorted(set(before) - set(now))
+    changed, newly_deleted = [], []
+    for chat_id in sorted(set(now) & set(before)):
+        listing, old = now[chat_id].listing, before[chat_id]
+        if listing.get("updated_at") == old.get("updated_at") and listing.get("deleted_at") == old.get(
+            "deleted_at"
+        ):
+            continue
+        if listing.get("deleted_at") and not old.get("deleted_at"):
+            newly_deleted.append(chat_id)
+        added = sorted(set(now[chat_id].message_ids) - set(old.get("message_ids") or ()))
+        changed.append({"id": chat_id, "new_message_ids": added})
+    projects_new = sorted(set(tally.projects) - set(previous.projects))
+    projects_changed = sorted(
+        pid
+        for pid in set(tally.projects) & set(previous.projects)
+        if tally.projects[pid].get("updated_at") != previous.projects[pid].get("updated_at")
+    )
+    return {
+        "previous_run": _previous_ref(previous),
+        "chats": {"new": new, "changed": changed, "newly_deleted": newly_deleted, "vanished": vanished},
+        "projects": {"new": projects_new, "changed": projects_changed},
+        "already_collected": {kind: sorted(ids) for kind, ids in sorted(tally.carried.items())},
+    }
+
+
+def write_delta(bag: Path, tally: Tally, previous: Previous) -> None:
+    """Write ``reports/delta.json`` (pretty canonical JSON)."""
+    atomic_write(bag / "reports" / "delta.json", dumps_pretty(delta(tally, previous)))
