@@ -39,13 +39,23 @@ async def directory_resolver(client: Any, queries: tuple[str, ...]) -> Resolutio
                 members.setdefault(user.id, []).append((org, user))
     custodians = []
     for query in queries:
-        found = [uid for uid, rows in members.items() if query.casefold() in (uid.casefold(),
-                 (rows[0][1].email or "").casefold())]  # fmt: skip
+        found = [
+            uid
+            for uid, rows in members.items()
+            if query.casefold() in (uid.casefold(), (rows[0][1].email or "").casefold())
+        ]
         if not found:
             raise CustodianNotFound(query, [])
         rows = members[found[0]]
-        custodians.append(Custodian(query, rows[0][1].email or query, rows[0][1].full_name, (found[0],),
-                                    tuple({"uuid": o.uuid, "name": o.name} for o, _ in rows)))  # fmt: skip
+        custodians.append(
+            Custodian(
+                query,
+                rows[0][1].email or query,
+                rows[0][1].full_name,
+                (found[0],),
+                tuple({"uuid": o.uuid, "name": o.name} for o, _ in rows),
+            )
+        )
     return Resolution(tuple(custodians), tuple(pages))
 
 
@@ -53,10 +63,16 @@ def make_client(
     transport: httpx.AsyncBaseTransport, clock: ManualClock, sink: RequestSink | None
 ) -> ComplianceClient:
     return ComplianceClient(
-        "https://api.anthropic.com", DEMO_KEY, transport=transport, max_rpm=100_000, burst=1000,
-        sleep=clock.sleep, clock=lambda: clock.now.timestamp(), now=lambda: clock.now,
+        "https://api.anthropic.com",
+        DEMO_KEY,
+        transport=transport,
+        max_rpm=100_000,
+        burst=1000,
+        sleep=clock.sleep,
+        clock=lambda: clock.now.timestamp(),
+        now=lambda: clock.now,
         on_request=sink,
-    )  # fmt: skip
+    )
 
 
 Collect = Callable[..., PipelineResult]
@@ -66,22 +82,35 @@ Collect = Callable[..., PipelineResult]
 def collect(tmp_path: Path, sandbox_clock: ManualClock) -> Collect:
     """Run the whole pipeline in process against a transport; returns the result."""
 
-    def run(transport: httpx.AsyncBaseTransport, *, custodians: tuple[str, ...] = ("alice@example.com",),
-            scope: Scope | None = None, out: Path | None = None, render: bool = False, seal: bool = False,
-            **options: Any) -> PipelineResult:  # fmt: skip
+    def run(
+        transport: httpx.AsyncBaseTransport,
+        *,
+        custodians: tuple[str, ...] = ("alice@example.com",),
+        scope: Scope | None = None,
+        out: Path | None = None,
+        render: bool = False,
+        seal: bool = False,
+        **options: Any,
+    ) -> PipelineResult:
         async def go() -> PipelineResult:
             sink = RequestSink()
             async with make_client(transport, sandbox_clock, sink) as client:
                 collect_options = CollectOptions(
-                    matter="Acme v. Widget", custodians=custodians, scope=scope or Scope(None, None),
-                    out=out or tmp_path / "out", api_url="https://api.anthropic.com",
-                    key_fingerprint=client.api_key_fingerprint, **options,
-                )  # fmt: skip
+                    matter="Acme v. Widget",
+                    custodians=custodians,
+                    scope=scope or Scope(None, None),
+                    out=out or tmp_path / "out",
+                    api_url="https://api.anthropic.com",
+                    key_fingerprint=client.api_key_fingerprint,
+                    **options,
+                )
                 return await run_pipeline(
-                    client._session, PipelineOptions(collect_options, render=render, seal=seal, verify=seal),
-                    resolver=lambda _api, q: directory_resolver(client, q), requests=sink,
+                    client._session,
+                    PipelineOptions(collect_options, render=render, seal=seal, verify=seal),
+                    resolver=lambda _api, q: directory_resolver(client, q),
+                    requests=sink,
                     clock=lambda: sandbox_clock.now,
-                )  # fmt: skip
+                )
 
         return asyncio.run(go())
 

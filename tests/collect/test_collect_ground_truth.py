@@ -19,13 +19,26 @@ from .conftest import Collect
 def collected(bag: Path) -> dict[str, Any]:
     manifest = json.loads((bag / "manifest.json").read_bytes())
     assert validate_manifest(manifest) == []
-    out: dict[str, Any] = {"chats": {}, "files": {}, "generated_files": {}, "artifacts": {},
-                           "projects": set(), "project_documents": set(), "activities": set()}  # fmt: skip
+    out: dict[str, Any] = {
+        "chats": {},
+        "files": {},
+        "generated_files": {},
+        "artifacts": {},
+        "projects": set(),
+        "project_documents": set(),
+        "activities": set(),
+    }
     for entry in manifest["entries"]:
         kind, sid, meta = entry["kind"], entry["source_id"], entry["metadata"]
         if kind == "chat_messages":
-            chat = out["chats"].setdefault(sid, {"deleted": meta["deleted_at"] is not None,
-                                                 "message_ids": [], "project_id": meta["project_id"]})  # fmt: skip
+            chat = out["chats"].setdefault(
+                sid,
+                {
+                    "deleted": meta["deleted_at"] is not None,
+                    "message_ids": [],
+                    "project_id": meta["project_id"],
+                },
+            )
             chat["message_ids"] += [m["id"] for m in meta["messages"]]
         elif kind in ("file", "generated_file", "artifact"):
             assert hashlib.sha256((bag / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
@@ -68,8 +81,12 @@ def test_date_range_collects_responsive_chats_whole(
     truth = tenant.ground_truth("alice@example.com", since=scope.since, until=scope.until)
     assert 0 < len(truth["chats"]) < len(tenant.ground_truth("alice@example.com")["chats"])
     assert_matches_truth(result.bag, truth)
-    flags = [m["in_range"] for e in result.manifest.entries if e.kind == "chat_messages"
-             for m in e.metadata["messages"]]  # fmt: skip
+    flags = [
+        m["in_range"]
+        for e in result.manifest.entries
+        if e.kind == "chat_messages"
+        for m in e.metadata["messages"]
+    ]
     assert True in flags
 
 
@@ -81,6 +98,10 @@ def test_hostile_file_names_are_kept_in_the_manifest_only(
     assert any("/" in (n or "") or ".." in (n or "") for n in names)
     for entry in result.manifest.entries:
         assert (result.bag / entry.path).resolve().is_relative_to(result.bag.resolve())
-        assert entry.path.split("/")[-1] in {"content.bin", "metadata.json", "content.json", "project.json",
-                                              "document.json"} or entry.path.split("/")[-1].startswith(
-            ("page-", "messages-", "attachments-", "collaborators-"))  # fmt: skip
+        assert entry.path.split("/")[-1] in {
+            "content.bin",
+            "metadata.json",
+            "content.json",
+            "project.json",
+            "document.json",
+        } or entry.path.split("/")[-1].startswith(("page-", "messages-", "attachments-", "collaborators-"))
