@@ -199,6 +199,7 @@ class _Builder:
         message = messages[index]
         merged = {k: getattr(message, k) + v for k, v in refs.items()}
         messages[index] = replace(message, **merged)
+        self.tenant._refs = None
 
 
 def generate(seed: int = 7, scale: str = "tiny", *, big_file_bytes: int | None = None) -> Tenant:

@@ -73,6 +73,7 @@ class Tenant:
         self.api_enabled = True
         self._chats_by_user: dict[str, list[str]] = {}
         self._digests: dict[str, tuple[str, str]] = {}
+        self._refs: dict[str, list[tuple[str, str]]] | None = None
         self._register_default_keys()
 
     @classmethod
@@ -112,18 +113,20 @@ class Tenant:
         return [self.chats[c] for c in self._chats_by_user.get(user_id, ()) if c in self.chats]
 
     def file_refs(self, file_id: str) -> tuple[list[str], list[str]]:
-        """(message ids, chat ids) of every live message that references ``file_id``."""
-        message_ids: list[str] = []
-        chat_ids: list[str] = []
-        for chat_id, messages in self.messages.items():
-            if self.chats[chat_id].deleted_at is not None:
-                continue
-            for message in messages:
-                if file_id in message.file_ids or file_id in message.generated_file_ids:
-                    message_ids.append(message.id)
-                    if chat_id not in chat_ids:
-                        chat_ids.append(chat_id)
-        return message_ids, chat_ids
+        """(message ids, chat ids) of every live message that references ``file_id``.
+
+        Served from an index built on first use and dropped by every mutation.
+        """
+        if self._refs is None:
+            self._refs = {}
+            for chat_id, messages in self.messages.items():
+                if self.chats[chat_id].deleted_at is not None:
+                    continue
+                for message in messages:
+                    for ref in (*message.file_ids, *message.generated_file_ids):
+                        self._refs.setdefault(ref, []).append((chat_id, message.id))
+        rows = self._refs.get(file_id, [])
+        return [m for _, m in rows], list(dict.fromkeys(c for c, _ in rows))
 
     def blob_digests(self, object_id: str, blob: Blob) -> tuple[str, str]:
         """(md5 hex, sha256 hex) of a blob's served bytes, computed once by streaming."""
@@ -140,6 +143,7 @@ class Tenant:
     # --- additions ----------------------------------------------------------------------
 
     def put_chat(self, chat: Chat) -> None:
+        self._refs = None
         self.chats[chat.id] = chat
         self.messages.setdefault(chat.id, [])
         self._chats_by_user.setdefault(chat.user_id, []).append(chat.id)
@@ -180,12 +184,14 @@ class Tenant:
 
     def soft_delete_chat(self, chat_id: str, at: datetime) -> None:
         """User-side delete in claude.ai: content and attachments go, the chat keeps listing."""
+        self._refs = None
         chat = self.chats[chat_id]
         self.chats[chat_id] = replace(chat, deleted_at=at, name="", updated_at=max(chat.updated_at, at))
         self._drop_attachments(chat_id)
 
     def hard_delete_chat(self, chat_id: str) -> None:
         """Compliance API delete: the chat, its messages and their attachments vanish."""
+        self._refs = None
         self._drop_attachments(chat_id)
         del self.chats[chat_id]
         del self.messages[chat_id]
@@ -198,6 +204,7 @@ class Tenant:
         self.messages[chat_id] = [
             replace(m, file_ids=(), generated_file_ids=(), artifact_version_ids=()) for m in messages
         ]
+        self._refs = None
         for file_id in file_ids:
             if not self._file_still_used(file_id):
                 self.files.pop(file_id, None)
@@ -214,6 +221,7 @@ class Tenant:
 
     def delete_file(self, file_id: str) -> None:
         """Hard-delete a chat or project file and every reference to it."""
+        self._refs = None
         self.files.pop(file_id, None)
         self.generated_files.pop(file_id, None)
         for chat_id, messages in self.messages.items():
@@ -225,6 +233,7 @@ class Tenant:
                 )
                 for m in messages
             ]
+        self._refs = None
         for project in list(self.projects.values()):
             if file_id in project.file_ids:
                 kept = tuple(f for f in project.file_ids if f != file_id)
