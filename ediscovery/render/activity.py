@@ -1,0 +1,68 @@
+"""Activity: the template context of one custodian user's activity report.
+
+Events from every stored page of the user's activity feed, de-duplicated on ``id`` (the
+feed delivers at least once) and sorted by (created_at, id). Type-specific fields are shown
+as ``key: value`` pairs so unknown, newer activity types still print in full.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ediscovery.render.natives import Bag
+from ediscovery.render.plan import Job
+from ediscovery.render.timestamps import format_local, format_utc, parse_instant
+
+_COMMON = frozenset({"id", "created_at", "organization_id", "organization_uuid", "actor", "type"})
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _actor(actor: Any) -> str:
+    if not isinstance(actor, dict):
+        return ""
+    who = actor.get("email_address") or actor.get("api_key_id") or actor.get("user_id") or ""
+    where = actor.get("ip_address") or ""
+    return " ".join(str(part) for part in (actor.get("type") or "", who, where) if part)
+
+
+def _row(event: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
+    instant = parse_instant(event.get("created_at"))
+    return {
+        "id": str(event.get("id") or ""),
+        "local": format_local(instant, zone) if instant else str(event.get("created_at") or ""),
+        "utc": format_utc(instant) if instant else "",
+        "type": str(event.get("type") or ""),
+        "org": str(event.get("organization_uuid") or event.get("organization_id") or ""),
+        "actor": _actor(event.get("actor")),
+        "fields": [(k, _value(v)) for k, v in sorted(event.items()) if k not in _COMMON and v is not None],
+    }
+
+
+def activity_context(bag: Bag, job: Job, zone: ZoneInfo) -> dict[str, Any]:
+    """Everything the activity template shows."""
+    events: dict[str, tuple[str, dict[str, Any]]] = {}
+    for entry in job.sources:
+        body = bag.read(entry)
+        for event in (body.get("data") if isinstance(body, dict) else None) or []:
+            if isinstance(event, dict):
+                instant = parse_instant(event.get("created_at"))
+                key = (
+                    instant.strftime("%Y-%m-%dT%H:%M:%S.%f")
+                    if instant
+                    else str(event.get("created_at") or "")
+                )
+                events.setdefault(str(event.get("id") or len(events)), (key, event))
+    ordered = sorted(events.items(), key=lambda item: (item[1][0], item[0]))
+    return {
+        "custodian": job.collection.custodian_of(job.user_id),
+        "user_id": job.user_id,
+        "events": [_row(event, zone) for _, (_, event) in ordered],
+        "event_count": len(ordered),
+    }

@@ -1,0 +1,127 @@
+"""Collection: ``render_collection``, every transcript of a bag in Bates order.
+
+Plans the documents (chats, projects, activity reports), renders them in the caller's
+process (``jobs=1`` or a single document) or in a pool of processes sharing a Bates ledger,
+and gathers the written documents, the next free Bates number and every warning --
+refused URLs, documents that could not be rendered, characters no installed font covers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, Protocol
+
+from ediscovery.errors import RenderError
+from ediscovery.render.bates import SequentialLedger
+from ediscovery.render.fonts import describe_char, missing_glyphs
+from ediscovery.render.ledger import SharedLedger
+from ediscovery.render.natives import Bag
+from ediscovery.render.options import RenderOptions, RenderResult
+from ediscovery.render.plan import Job, plan_jobs, read_collection
+from ediscovery.render.timestamps import load_zone
+from ediscovery.render.worker import Outcome, install_ledger, render_job
+
+
+class RenderReporter(Protocol):
+    """Progress observer: told after each document is written."""
+
+    def rendered(self, done: int, total: int, path: str) -> None: ...
+
+
+def _zone_name(bag: Bag, options: RenderOptions) -> str:
+    scope = bag.header.get("scope")
+    default = scope.get("time_zone") if isinstance(scope, dict) else None
+    return load_zone(options.display_tz or default or "UTC").key
+
+
+def _jobs_count(options: RenderOptions, documents: int) -> int:
+    wanted = options.jobs or os.cpu_count() or 1
+    return max(1, min(wanted, documents))
+
+
+def _run_inline(
+    bag_root: Path, out_dir: Path, jobs: list[Job], options: RenderOptions, reporter: RenderReporter | None
+) -> tuple[list[Outcome], int]:
+    ledger = SequentialLedger(options.bates_start)
+    outcomes = []
+    for done, job in enumerate(jobs, 1):
+        outcomes.append(render_job(bag_root, out_dir, job, options, ledger))
+        if reporter is not None:
+            reporter.rendered(done, len(jobs), job.path)
+    return outcomes, ledger.next_number
+
+
+def _run_pool(
+    bag_root: Path,
+    out_dir: Path,
+    jobs: list[Job],
+    options: RenderOptions,
+    workers: int,
+    reporter: RenderReporter | None,
+) -> tuple[list[Outcome], int]:
+    ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(["ediscovery.render.worker"])
+    ledger = SharedLedger.create(ctx, len(jobs), options.bates_start)
+    outcomes: list[Outcome] = []
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=install_ledger, initargs=(ledger,)) as pool:
+        futures: list[Future[Outcome]] = [
+            pool.submit(render_job, bag_root, out_dir, job, options) for job in jobs
+        ]
+        try:
+            for done, future in enumerate(futures, 1):
+                outcomes.append(future.result())
+                if reporter is not None:
+                    reporter.rendered(done, len(jobs), jobs[done - 1].path)
+        except BaseException as exc:
+            ledger.abort()
+            for future in futures:
+                future.cancel()
+            if isinstance(exc, RenderError | KeyboardInterrupt):
+                raise
+            raise RenderError(f"A rendering process failed: {exc!r}") from exc
+    return outcomes, ledger.final_number()
+
+
+def _font_warnings(outcomes: list[Outcome]) -> list[str]:
+    used: set[str] = set()
+    for outcome in outcomes:
+        used |= outcome.chars
+    missing = missing_glyphs(used)
+    return [f"No installed font has a glyph for {describe_char(c)}; it shows as a box." for c in missing]
+
+
+def render_collection(
+    bag_root: Path,
+    out_dir: Path,
+    options: RenderOptions,
+    *,
+    chat_ids: Sequence[str] | None = None,
+    reporter: Any = None,
+) -> RenderResult:
+    """Render every transcript of the bag at ``bag_root`` into ``out_dir``.
+
+    Order, and so Bates numbers: chats by (created_at, id), projects by (created_at, id),
+    then one activity report per custodian user id. With ``chat_ids`` only those chats.
+    """
+    options.check()
+    bag = Bag.open(bag_root)
+    collection = read_collection(bag, _zone_name(bag, options))
+    jobs = plan_jobs(bag, collection, chat_ids)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    workers = _jobs_count(options, len(jobs))
+    if workers == 1:
+        outcomes, next_number = _run_inline(bag_root, out_dir, jobs, options, reporter)
+    else:
+        outcomes, next_number = _run_pool(bag_root, out_dir, jobs, options, workers, reporter)
+    outcomes.sort(key=lambda o: o.index)
+    warnings = [w for o in outcomes for w in o.warnings] + _font_warnings(outcomes)
+    return RenderResult(
+        documents=tuple(o.document for o in outcomes if o.document is not None),
+        next_bates=next_number,
+        warnings=tuple(warnings),
+    )

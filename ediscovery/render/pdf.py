@@ -1,0 +1,131 @@
+"""PDF: HTML laid out by WeasyPrint and written as an archival (PDF/A) file, durably.
+
+:func:`layout_html` parses and paginates HTML with the safe fetcher; :func:`write_pdf`
+draws a laid-out document to ``target`` through a temporary file, fsync and ``os.replace``;
+:func:`render_html_to_pdf` does both for callers that need no Bates stamp (the collection
+report). :func:`document_text` is the text of each page as laid out (for ``.txt`` files).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from weasyprint import HTML
+from weasyprint.formatting_structure import boxes
+
+from ediscovery.errors import RenderError
+from ediscovery.render.fetcher import SafeFetcher
+from ediscovery.render.templates import templates_root
+
+logger = logging.getLogger(__name__)
+
+PDF_VARIANT = "pdf/a-3b"
+_BLOCK = 512 * 1024
+
+
+@dataclass(frozen=True)
+class FileDigests:
+    """Size and hex digests of a written file."""
+
+    size: int
+    md5: str
+    sha256: str
+    sha512: str
+
+
+def layout_html(html: str, fetcher: SafeFetcher | None = None) -> Any:
+    """A paginated WeasyPrint document; resources resolve inside ``templates/`` only."""
+    fetcher = fetcher or SafeFetcher(templates_root())
+    base_url = templates_root().as_uri() + "/"
+    try:
+        return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+    except Exception as exc:
+        raise RenderError(f"Could not lay out a document: {type(exc).__name__}: {exc}") from exc
+
+
+def write_pdf(document: Any, target: Path, *, identifier: bytes, variant: str = PDF_VARIANT) -> FileDigests:
+    """Draw ``document`` to ``target`` durably and return the file's digests."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.part-{secrets.token_hex(8)}")
+    try:
+        with temp.open("wb") as handle:
+            document.write_pdf(handle, pdf_variant=variant, pdf_identifier=identifier)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except Exception as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise RenderError(f"Could not write {target}: {type(exc).__name__}: {exc}") from exc
+    _fsync_dir(target.parent)
+    return digest_file(target)
+
+
+def render_html_to_pdf(
+    html: str, target: Path, *, identifier: bytes | None = None, variant: str = PDF_VARIANT
+) -> tuple[int, tuple[str, ...]]:
+    """Lay out ``html`` and write it to ``target``; return the page count and refused URLs.
+
+    ``identifier`` is the PDF file identifier; by default it is derived from the HTML, so
+    the same HTML gives the same identifier.
+    """
+    fetcher = SafeFetcher(templates_root())
+    document = layout_html(html, fetcher)
+    ident = identifier or hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+    write_pdf(document, target, identifier=ident, variant=variant)
+    return len(document.pages), tuple(fetcher.refused)
+
+
+def document_text(document: Any) -> str:
+    """The laid-out text, one line per line box, pages separated by form feeds."""
+    pages = []
+    for page in document.pages:
+        lines = []
+        for box in page._page_box.descendants():
+            if isinstance(box, boxes.LineBox):
+                text = "".join(child.text for child in box.descendants() if isinstance(child, boxes.TextBox))
+                lines.append(text.rstrip())
+        pages.append("\n".join(lines))
+    return "\n\f".join(pages) + "\n"
+
+
+def write_text(text: str, target: Path) -> None:
+    """Write ``text`` as UTF-8 durably."""
+    temp = target.with_name(f".{target.name}.part-{secrets.token_hex(8)}")
+    with temp.open("w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, target)
+
+
+def digest_file(path: Path) -> FileDigests:
+    """Size, MD5, SHA-256 and SHA-512 of ``path`` in one streaming pass."""
+    md5, sha256, sha512 = hashlib.md5(usedforsecurity=False), hashlib.sha256(), hashlib.sha512()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_BLOCK):
+            size += len(chunk)
+            md5.update(chunk)
+            sha256.update(chunk)
+            sha512.update(chunk)
+    return FileDigests(size, md5.hexdigest(), sha256.hexdigest(), sha512.hexdigest())
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,192 @@
+"""Plan: which documents a bag yields, in the order that defines their Bates numbers.
+
+Chats by (created_at, id), then projects by (created_at, id), then one activity report per
+custodian user id. Each :class:`Job` carries the manifest entries it is rendered from and the
+collection facts its cover needs, so a worker process never re-reads the whole manifest.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ediscovery.render.natives import Bag, Entry, as_dict
+
+FILE_KINDS = ("file", "generated_file", "artifact")
+
+
+@dataclass(frozen=True)
+class Custodian:
+    """A custodian as named in the manifest header."""
+
+    name: str
+    email: str
+    user_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Collection:
+    """Facts about the collection shown on every cover and in page headers."""
+
+    matter: str
+    run_id: str
+    started_at: str
+    finished_at: str
+    since: str | None
+    until: str | None
+    zone: str
+    organizations: tuple[tuple[str, str], ...]  # (uuid, name)
+    custodians: tuple[Custodian, ...]
+
+    def organization_name(self, uuid: object) -> str:
+        for key, name in self.organizations:
+            if key == uuid:
+                return f"{name} ({uuid})"
+        return "" if uuid is None else str(uuid)
+
+    def custodian_of(self, user_id: object) -> Custodian | None:
+        for custodian in self.custodians:
+            if user_id in custodian.user_ids:
+                return custodian
+        return None
+
+
+@dataclass(frozen=True)
+class Job:
+    """One document to render: its place in Bates order, natives and related entries."""
+
+    index: int
+    document_type: str
+    source_id: str
+    path: str
+    sources: tuple[Entry, ...]
+    related: tuple[Entry, ...]
+    user_id: str
+    collection: Collection
+
+
+def read_collection(bag: Bag, zone: str) -> Collection:
+    """The header facts of ``bag`` with ``zone`` as display zone."""
+    head = bag.header
+    scope = as_dict(head.get("scope"))
+    custodians, orgs = [], {}
+    for raw in head.get("custodians") or []:
+        if not isinstance(raw, dict):
+            continue
+        custodians.append(
+            Custodian(
+                name=str(raw.get("full_name") or ""),
+                email=str(raw.get("email") or raw.get("query") or ""),
+                user_ids=tuple(str(u) for u in raw.get("user_ids") or []),
+            )
+        )
+        for org in raw.get("organizations") or []:
+            if isinstance(org, dict) and org.get("uuid"):
+                orgs[str(org["uuid"])] = str(org.get("name") or "")
+    return Collection(
+        matter=str(head.get("matter") or ""),
+        run_id=str(head.get("run_id") or ""),
+        started_at=str(head.get("started_at") or ""),
+        finished_at=str(head.get("finished_at") or head.get("started_at") or ""),
+        since=scope.get("since"),
+        until=scope.get("until"),
+        zone=zone,
+        organizations=tuple(sorted(orgs.items())),
+        custodians=tuple(custodians),
+    )
+
+
+def _key(entry: Entry) -> tuple[str, str]:
+    return (str(entry.metadata.get("created_at") or ""), entry.source_id)
+
+
+def _user_of(entry: Entry) -> str:
+    user = entry.metadata.get("user_id")
+    if isinstance(user, str) and user:
+        return user
+    return entry.custodian_user_ids[0] if entry.custodian_user_ids else ""
+
+
+def _related_by_chat(bag: Bag) -> tuple[dict[str, list[Entry]], list[Entry]]:
+    by_chat: dict[str, list[Entry]] = defaultdict(list)
+    unassigned: list[Entry] = []
+    for kind in FILE_KINDS:
+        for entry in bag.of_kind(kind):
+            chats = entry.metadata.get("chat_ids")
+            if isinstance(chats, list) and chats:
+                for chat_id in chats:
+                    by_chat[str(chat_id)].append(entry)
+            else:
+                unassigned.append(entry)
+    return by_chat, unassigned
+
+
+def _chat_jobs(bag: Bag, collection: Collection, chat_ids: Sequence[str] | None) -> list[Job]:
+    pages: dict[str, list[Entry]] = defaultdict(list)
+    for entry in bag.of_kind("chat_messages"):
+        pages[entry.source_id].append(entry)
+    wanted = set(chat_ids) if chat_ids is not None else None
+    by_chat, unassigned = _related_by_chat(bag)
+    firsts = sorted(
+        (entries[0] for cid, entries in pages.items() if wanted is None or cid in wanted), key=_key
+    )
+    return [
+        Job(
+            index=0,
+            document_type="chat",
+            source_id=first.source_id,
+            path=f"chats/{first.path.split('/')[-2]}.pdf",
+            sources=tuple(sorted(pages[first.source_id], key=lambda e: e.path)),
+            related=tuple(by_chat.get(first.source_id, []) + unassigned),
+            user_id=_user_of(first),
+            collection=collection,
+        )
+        for first in firsts
+    ]
+
+
+def _project_jobs(bag: Bag, collection: Collection) -> list[Job]:
+    extras: dict[str, list[Entry]] = defaultdict(list)
+    for kind in ("project_collaborators", "project_attachments"):
+        for entry in bag.of_kind(kind):
+            extras[entry.source_id].append(entry)
+    for entry in bag.of_kind("project_document"):
+        extras[str(entry.metadata.get("project_id") or "")].append(entry)
+    jobs = []
+    for entry in sorted(bag.of_kind("project"), key=_key):
+        folder = entry.path.split("/")[-2]
+        jobs.append(
+            Job(
+                0,
+                "project",
+                entry.source_id,
+                f"projects/{folder}.pdf",
+                (entry, *extras[entry.source_id]),
+                (),
+                _user_of(entry),
+                collection,
+            )
+        )
+    return jobs
+
+
+def _activity_jobs(bag: Bag, collection: Collection) -> list[Job]:
+    pages: dict[str, list[Entry]] = defaultdict(list)
+    for entry in bag.of_kind("activities"):
+        pages[entry.path.split("/")[-2]].append(entry)
+    return [
+        Job(0, "activity", user, f"activity/{user}.pdf", tuple(pages[user]), (), user, collection)
+        for user in sorted(pages)
+    ]
+
+
+def plan_jobs(bag: Bag, collection: Collection, chat_ids: Sequence[str] | None = None) -> list[Job]:
+    """Every document of ``bag`` in Bates order (only the given chats when ``chat_ids``)."""
+    jobs = _chat_jobs(bag, collection, chat_ids)
+    if chat_ids is None:
+        jobs += _project_jobs(bag, collection) + _activity_jobs(bag, collection)
+    return [
+        Job(i, j.document_type, j.source_id, j.path, j.sources, j.related, j.user_id, j.collection)
+        for i, j in enumerate(jobs)
+    ]

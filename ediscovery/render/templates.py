@@ -1,0 +1,81 @@
+"""Templates: the Jinja2 environment that turns document contexts into transcript HTML.
+
+Autoescaping is always on; chat text reaches a template either as a plain string (escaped)
+or as :class:`markupsafe.Markup` produced by :mod:`ediscovery.render.markup`. Values placed
+in CSS strings (legend, matter, custodian in the page margins) go through :func:`css_string`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from ediscovery.errors import RenderError
+from ediscovery.render.markup import markdown_html
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def templates_root() -> Path:
+    """The shipped ``templates/`` folder (checkout or wheel layout)."""
+    for candidate in (
+        _PACKAGE.parent / "templates",
+        _PACKAGE / "_data" / "templates",
+        _PACKAGE / "templates",
+    ):
+        if (candidate / "transcript").is_dir():
+            return candidate.resolve()
+    raise RenderError(
+        "The transcript templates shipped with ediscovery are missing.",
+        hint="Reinstall ediscovery; a wheel must include its templates.",
+    )
+
+
+def css_string(value: object) -> Markup:
+    """A quoted CSS string with every character outside [A-Za-z0-9 ] hex-escaped (safe in <style>)."""
+    out = []
+    for char in str(value):
+        if char.isascii() and (char.isalnum() or char == " "):
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):06x}")
+    return Markup('"' + "".join(out) + '"')
+
+
+def human_size(value: object) -> str:
+    """``1.5 MiB (1572864 bytes)``; empty for unknown sizes."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return ""
+    size = float(value)
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
+            return f"{value} bytes" if unit == "bytes" else f"{size:.1f} {unit} ({value} bytes)"
+        size /= 1024
+    return f"{value} bytes"
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The shared environment (autoescape on, undefined values are errors)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_root())),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["css_string"] = css_string
+    env.filters["markdown"] = markdown_html
+    env.filters["human_size"] = human_size
+    return env
+
+
+def render_template(name: str, context: dict[str, Any]) -> str:
+    """The HTML of template ``name`` with ``context``; streamed internally, returned whole."""
+    template = environment().get_template(name)
+    return "".join(template.generate(context))

@@ -1,0 +1,150 @@
+"""Worker: renders one planned document, from natives to a stamped, written PDF.
+
+Runs in a pool process or in the caller's process. Steps: build the template context from
+the natives, render the HTML, lay it out once, claim a Bates range from the ledger, stamp
+the numbers, write the PDF (and optional text) durably, hash it. A document that fails
+still claims zero pages, so the documents after it keep continuous numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ediscovery.errors import EdiscoveryError, RenderError
+from ediscovery.render.activity import activity_context
+from ediscovery.render.bates import Ledger, format_bates, placeholder, stamp
+from ediscovery.render.chat import chat_context
+from ediscovery.render.fetcher import SafeFetcher
+from ediscovery.render.markup import pygments_css
+from ediscovery.render.natives import Bag
+from ediscovery.render.options import RenderedDocument, RenderOptions
+from ediscovery.render.pdf import document_text, layout_html, write_pdf, write_text
+from ediscovery.render.plan import Job
+from ediscovery.render.project import project_context
+from ediscovery.render.templates import render_template, templates_root
+from ediscovery.render.timestamps import describe, load_zone, pdf_date
+
+logger = logging.getLogger(__name__)
+
+_TEMPLATES = {
+    "chat": "transcript/chat.html.j2",
+    "project": "transcript/project.html.j2",
+    "activity": "transcript/activity.html.j2",
+}
+_BUILDERS = {"chat": chat_context, "project": project_context, "activity": activity_context}
+
+_LEDGER: Ledger | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a worker sends back: the document (None on failure), warnings, characters used."""
+
+    index: int
+    document: RenderedDocument | None
+    warnings: tuple[str, ...]
+    chars: frozenset[str]
+
+
+def install_ledger(ledger: Ledger) -> None:
+    """Pool initializer: the ledger this process claims Bates ranges from."""
+    global _LEDGER
+    _LEDGER = ledger
+
+
+def build_html(bag: Bag, job: Job, options: RenderOptions) -> str:
+    """The transcript HTML of ``job`` (deterministic for the same natives and options)."""
+    zone = load_zone(job.collection.zone)
+    context: dict[str, Any] = _BUILDERS[job.document_type](bag, job, zone)
+    collection = job.collection
+    context.update(
+        job=job,
+        collection=collection,
+        options=options,
+        zone=zone.key,
+        bates_placeholder=placeholder(options.bates_prefix, options.bates_digits),
+        pdf_created=pdf_date(collection.started_at),
+        pdf_modified=pdf_date(collection.finished_at),
+        since=describe(collection.since, zone) if collection.since else "",
+        until=describe(collection.until, zone) if collection.until else "",
+        run=collection.run_id,
+        pygments_css=pygments_css(),
+        sources=[(e.path, e.sha256) for e in job.sources],
+    )
+    if job.document_type == "chat" and context["chat"].get("deleted_at"):
+        return render_template("transcript/deleted.html.j2", context)
+    return render_template(_TEMPLATES[job.document_type], context)
+
+
+def _identifier(job: Job, options: RenderOptions, start: int) -> bytes:
+    seed = "|".join(
+        [
+            job.path,
+            options.bates_prefix,
+            str(start),
+            str(options.bates_digits),
+            options.legend,
+            job.collection.zone,
+            *(e.sha256 for e in job.sources),
+        ]
+    )
+    return hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32].encode("ascii")
+
+
+def render_job(
+    bag_root: Path, out_dir: Path, job: Job, options: RenderOptions, ledger: Ledger | None = None
+) -> Outcome:
+    """Render ``job`` into ``out_dir``; never raises for a bad document (it becomes a warning)."""
+    claim = ledger or _LEDGER
+    assert claim is not None, "no Bates ledger installed"
+    bag = Bag(root=bag_root, header={}, entries=())
+    fetcher = SafeFetcher(templates_root())
+    claimed = False
+    try:
+        html = build_html(bag, job, options)
+        document = layout_html(html, fetcher)
+        pages = len(document.pages)
+        start = claim.claim(job.index, pages)
+        claimed = True
+        stamp(document, options.bates_prefix, options.bates_digits, start)
+        target = out_dir / job.path
+        digests = write_pdf(document, target, identifier=_identifier(job, options, start))
+        text_path = _write_text(document, target, out_dir) if options.write_text else None
+    except Exception as exc:
+        if claimed:  # numbers are taken: a later failure (disk, stamp) must stop the run
+            raise
+        claim.claim(job.index, 0)
+        if not isinstance(exc, EdiscoveryError):
+            raise RenderError(f"Rendering {job.document_type} {job.source_id} failed: {exc!r}") from exc
+        logger.warning("Could not render %s %s: %s", job.document_type, job.source_id, exc)
+        return Outcome(
+            job.index, None, (f"{job.document_type} {job.source_id} not rendered: {exc}",), frozenset()
+        )
+    warnings = tuple(
+        f"{job.document_type} {job.source_id}: refused to fetch {url}" for url in fetcher.refused
+    )
+    rendered = RenderedDocument(
+        path=job.path,
+        document_type=job.document_type,
+        source_id=job.source_id,
+        bates_begin=format_bates(options.bates_prefix, start, options.bates_digits),
+        bates_end=format_bates(options.bates_prefix, start + pages - 1, options.bates_digits),
+        page_count=pages,
+        size=digests.size,
+        md5=digests.md5,
+        sha256=digests.sha256,
+        sha512=digests.sha512,
+        sources=tuple((e.path, e.sha256) for e in job.sources),
+        text_path=text_path,
+    )
+    return Outcome(job.index, rendered, warnings, frozenset(c for c in set(html) if ord(c) > 0x7E))
+
+
+def _write_text(document: Any, target: Path, out_dir: Path) -> str:
+    text_target = target.with_suffix(".txt")
+    write_text(document_text(document), text_target)
+    return text_target.relative_to(out_dir).as_posix()
