@@ -1,0 +1,184 @@
+"""The ``ediscovery collect`` command: one run for a matter and its custodians, sealed and verified.
+
+Exit status: 0 complete, 4 incomplete (items failed after retries; the collection is written
+and lists them), 1 error, 2 usage, 130 interrupted (state saved; run the same command again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ediscovery.api import ComplianceClient
+from ediscovery.api.credentials import DEFAULT_KEY_ENV, api_key_from_env
+from ediscovery.collect.resolution import resolve_directory
+from ediscovery.collect.run import CollectOptions
+from ediscovery.collect.scope import make_scope
+from ediscovery.errors import ConfigError, EdiscoveryError, Interrupted
+from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, run_pipeline
+from ediscovery.progress import NullReporter, Reporter
+
+EXIT_INCOMPLETE = 4
+DEFAULT_API_URL = "https://api.anthropic.com"
+
+
+def _password(variable: str | None) -> str | None:
+    if variable is None:
+        return None
+    value = os.environ.get(variable)
+    if not value:
+        raise ConfigError(
+            f"Environment variable {variable} is not set or empty; it must hold the archive password."
+        )
+    return value
+
+
+def _reporter(quiet: bool) -> Reporter:
+    if quiet:
+        return NullReporter()
+    from ediscovery.cli.progress import RichReporter
+
+    return RichReporter()
+
+
+async def _run(
+    options: PipelineOptions, key_env: str, max_rpm: int, jobs: int, reporter: Reporter
+) -> PipelineResult:
+    key = api_key_from_env(key_env)
+    sink = RequestSink(reporter)
+    api_url = options.collect.api_url
+    async with ComplianceClient(api_url, key, max_rpm=max_rpm, concurrency=jobs, on_request=sink) as client:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        if task is not None:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, task.cancel)
+        try:
+            return await run_pipeline(
+                client._session,
+                options,
+                resolver=lambda _api, q: resolve_directory(client, q),
+                requests=sink,
+                reporter=reporter,
+            )
+        except asyncio.CancelledError as exc:
+            raise Interrupted(
+                "Interrupted; the collection state is saved.",
+                hint="Run the same command again to resume where it stopped.",
+            ) from exc
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+
+@click.command("collect")
+@click.option("--matter", required=True, help="Matter name (names the output folder).")
+@click.option(
+    "--custodian",
+    "custodians",
+    required=True,
+    multiple=True,
+    help="Custodian email (case-insensitive) or user_... id; repeat for several.",
+)
+@click.option("--since", help="Start date or date-time, inclusive (read in --tz).")
+@click.option("--until", help="End date or date-time, exclusive (read in --tz).")
+@click.option("--tz", default="UTC", show_default=True, help="IANA time zone of --since/--until.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("collections"),
+    show_default=True,
+    help="Output folder.",
+)
+@click.option("--api-url", default=DEFAULT_API_URL, show_default=True, help="Compliance API base URL.")
+@click.option(
+    "--key-env",
+    default=DEFAULT_KEY_ENV,
+    show_default=True,
+    metavar="VAR",
+    help="Environment variable holding the API key.",
+)
+@click.option(
+    "--max-rpm",
+    type=click.IntRange(1, 100_000),
+    default=500,
+    show_default=True,
+    help="Request budget per minute shared by every task.",
+)
+@click.option("--jobs", type=click.IntRange(1, 64), default=8, show_default=True, help="Concurrent requests.")
+@click.option("--password-env", metavar="VAR", help="Environment variable holding the archive password.")
+@click.option("--volume-size", help="Split the archive into volumes of this size (e.g. 4g).")
+@click.option("--no-pdf", is_flag=True, help="Do not render PDF transcripts.")
+@click.option("--bates-prefix", default="", help="Bates number prefix.")
+@click.option("--bates-start", type=int, default=1, show_default=True, help="First Bates number.")
+@click.option("--bates-digits", type=int, default=9, show_default=True, help="Bates number digits.")
+@click.option("--legend", default="CONFIDENTIAL", show_default=True, help="Legend on every PDF page.")
+@click.option(
+    "--full", is_flag=True, help="Collect everything again instead of only changes since the last run."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object on stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+def command(**values: Any) -> None:
+    """Collect custodians' Claude Enterprise data into a sealed, verified evidence bag.
+
+    Exit status: 0 complete, 4 incomplete, 1 error, 2 usage, 130 interrupted.
+    """
+    try:
+        result = _collect(values)
+    except EdiscoveryError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    if values["as_json"]:
+        click.echo(json.dumps(result.to_json(), sort_keys=True, ensure_ascii=False))
+    else:
+        click.echo(f"{result.status}: {result.archive or result.bag}")
+        for error in result.manifest.errors:
+            click.echo(f"  {error['kind']} {error['source_id']}: {error['message']}", err=True)
+    sys.exit(0 if result.status == "complete" and not result.verify_problems else EXIT_INCOMPLETE)
+
+
+def _collect(values: dict[str, Any]) -> PipelineResult:
+    scope = make_scope(values["since"], values["until"], values["tz"])
+    key = api_key_from_env(values["key_env"])
+    options = PipelineOptions(
+        collect=CollectOptions(
+            matter=values["matter"],
+            custodians=tuple(values["custodians"]),
+            scope=scope,
+            out=values["out"],
+            api_url=values["api_url"],
+            key_fingerprint=key.fingerprint,
+            jobs=values["jobs"],
+            full=values["full"],
+            parameters={
+                "max_rpm": values["max_rpm"],
+                "no_pdf": values["no_pdf"],
+                "volume_size": values["volume_size"],
+                "bates_prefix": values["bates_prefix"],
+                "bates_start": values["bates_start"],
+                "bates_digits": values["bates_digits"],
+                "legend": values["legend"],
+                "password_env": values["password_env"],
+                "key_env": values["key_env"],
+            },
+        ),
+        render=not values["no_pdf"],
+        password=_password(values["password_env"]),
+        volume_size=values["volume_size"],
+        bates_prefix=values["bates_prefix"],
+        bates_start=values["bates_start"],
+        bates_digits=values["bates_digits"],
+        legend=values["legend"],
+    )
+    reporter = _reporter(values["quiet"] or (values["as_json"] and not sys.stderr.isatty()))
+    try:
+        return asyncio.run(_run(options, values["key_env"], values["max_rpm"], values["jobs"], reporter))
+    finally:
+        reporter.close()

@@ -1,0 +1,101 @@
+"""``ediscovery collect`` through CliRunner against the loopback sandbox: exit codes and texts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ediscovery.cli.collect import command
+from ediscovery.evidence.manifest import validate_manifest
+from ediscovery.sandbox import Tenant
+
+KEY_ENV = "EDISCOVERY_TEST_KEY"
+
+
+def invoke(base_url: str, key: str, out: Path, *args: str) -> tuple[int, str, str]:
+    runner = CliRunner()
+    result = runner.invoke(
+        command,
+        [
+            "--matter",
+            "Acme v. Widget",
+            "--api-url",
+            base_url,
+            "--key-env",
+            KEY_ENV,
+            "--out",
+            str(out),
+            "-q",
+            "--max-rpm",
+            "100000",
+            *args,
+        ],
+        env={KEY_ENV: key},
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.slow
+def test_json_result_of_a_complete_collection(live_sandbox: str, demo_key: str, tmp_path: Path) -> None:
+    code, out, err = invoke(
+        live_sandbox, demo_key, tmp_path, "--custodian", "ALICE@example.com", "--no-pdf", "--json"
+    )
+    assert code == 0, err
+    result = json.loads(out)
+    assert set(result) == {"archive", "archive_sha256", "bag", "status", "counts", "errors"}
+    assert result["status"] == "complete"
+    assert result["errors"] == []
+    assert set(result["counts"]) == {
+        "chats",
+        "messages",
+        "files",
+        "generated_files",
+        "artifacts",
+        "projects",
+        "project_documents",
+        "activities",
+    }
+    assert Path(result["archive"]).is_file()
+    manifest = json.loads((Path(result["bag"]) / "manifest.json").read_bytes())
+    assert validate_manifest(manifest) == []
+    assert demo_key not in (Path(result["bag"]) / "requests.jsonl").read_text()
+    assert demo_key not in (Path(result["bag"]) / "custody.jsonl").read_text()
+
+
+def test_unknown_custodian_is_a_usage_error_with_close_matches(
+    live_sandbox: str, demo_key: str, tmp_path: Path
+) -> None:
+    code, _out, err = invoke(live_sandbox, demo_key, tmp_path, "--custodian", "alicee@example.com")
+    assert code == 2
+    assert err == (
+        "Error: No user matches custodian 'alicee@example.com' in any linked organization. "
+        "Close matches: alice@example.com.\n"
+    )
+    assert not (tmp_path / "acme-v.-widget").exists()
+
+
+def test_bad_date_is_a_usage_error(live_sandbox: str, demo_key: str, tmp_path: Path) -> None:
+    code, _out, err = invoke(
+        live_sandbox, demo_key, tmp_path, "--custodian", "alice@example.com", "--since", "2026-02-30"
+    )
+    assert code == 2
+    assert err.startswith("Error: Invalid date for --since: '2026-02-30'.")
+
+
+def test_bad_zone_is_a_usage_error(live_sandbox: str, demo_key: str, tmp_path: Path) -> None:
+    code, _out, err = invoke(
+        live_sandbox, demo_key, tmp_path, "--custodian", "alice@example.com", "--tz", "Mars/Base"
+    )
+    assert code == 2
+    assert err.startswith("Error: Unknown time zone 'Mars/Base'.")
+
+
+def test_missing_scope_exits_1_naming_it(live_sandbox: str, tenant: Tenant, tmp_path: Path) -> None:
+    key = tenant.add_key(["read:compliance_org_data", "read:compliance_activities"])
+    code, _out, err = invoke(live_sandbox, key, tmp_path, "--custodian", "alice@example.com")
+    assert code == 1
+    assert "read:compliance_user_data" in err
+    assert key not in err
