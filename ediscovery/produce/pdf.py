@@ -21,12 +21,16 @@ def html_to_pdf(html: str) -> bytes:
     return b"".join(html_to_pdfs(html, None))
 
 
-def html_to_pdfs(html: str, page_groups: Sequence[Sequence[int]] | None) -> list[bytes]:
+def html_to_pdfs(
+    html: str, page_groups: Sequence[Sequence[int]] | None, *, expect_pages: int | None = None
+) -> list[bytes]:
     """Lay ``html`` out once and write one PDF per group of page indexes (all pages when None)."""
     try:
         import weasyprint
 
         document = weasyprint.HTML(string=html, url_fetcher=_refuse, base_url=".").render()
+        if expect_pages is not None and len(document.pages) != expect_pages:
+            raise ValueError(f"laid out {len(document.pages)} pages, expected {expect_pages}")
         if page_groups is None:
             return [document.write_pdf()]
         return [document.copy([document.pages[i] for i in group]).write_pdf() for group in page_groups]

@@ -403,3 +403,46 @@ def make_bag(tmp_path: Path) -> Callable[[str], Path]:
         return {"alice": build_alice, "bob": build_bob}[name](tmp_path / "bags" / name)
 
     return make
+
+
+def fake_render(bag_root: Path, out_dir: Path, options: Any, chat_ids: Any) -> Any:
+    """Stands in for ediscovery.render.render_collection: one page per message, Bates-stamped."""
+    import weasyprint
+
+    from ediscovery.evidence.digest import hash_file
+    from ediscovery.render.options import RenderedDocument, RenderResult
+
+    docs = []
+    number = options.bates_start
+    for chat_id in chat_ids:
+        manifest = json.loads((bag_root / "manifest.json").read_text(encoding="utf-8"))
+        entry = next(
+            e for e in manifest["entries"] if e["kind"] == "chat_messages" and e["source_id"] == chat_id
+        )
+        pages = max(1, len(entry["metadata"]["messages"]))
+        stamps = [
+            f"{options.bates_prefix}{n:0{options.bates_digits}d}" for n in range(number, number + pages)
+        ]
+        html = "".join(f'<p style="page-break-after: always">{chat_id} {s}</p>' for s in stamps)
+        path = out_dir / "transcripts" / f"{chat_id}.pdf"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        weasyprint.HTML(string=f"<html><body>{html}</body></html>").write_pdf(path)
+        digests = hash_file(path)
+        docs.append(
+            RenderedDocument(
+                str(path),
+                "chat",
+                chat_id,
+                stamps[0],
+                stamps[-1],
+                pages,
+                digests.size,
+                digests.md5,
+                digests.sha256,
+                digests.sha512,
+                (),
+                None,
+            )
+        )
+        number += pages
+    return RenderResult(tuple(docs), number, ())

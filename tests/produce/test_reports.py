@@ -7,6 +7,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from ediscovery.produce import write_reports
 
 
@@ -60,6 +62,7 @@ def test_settings_carry_scope_api_and_run_parameters(alice_bag: Path) -> None:
     assert "entries" not in settings["manifest"]
 
 
+@pytest.mark.slow
 def test_reports_are_byte_identical_when_rewritten(alice_bag: Path) -> None:
     manifest = json.loads((alice_bag / "manifest.json").read_text(encoding="utf-8"))
     write_reports(alice_bag, manifest)

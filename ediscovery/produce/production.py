@@ -1,0 +1,477 @@
+"""Production volumes: ``build_production`` turns collections of a matter into a review-ready volume.
+
+Owns the volume layout (``DATA/`` load files, ``NATIVES/``, ``TEXT/``, ``PDF/``, ``RSMF/``), the
+order of documents and their Bates numbers (continuous across every collection: collections
+sorted by custodian email then run id, chats in creation order, each chat followed by its
+attachments as a family, then projects with their files, then anything not yet produced),
+and the records that prove later what was produced (``production.json``, the volume hashes).
+File names come from control numbers only, never from API-supplied names.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ediscovery import __version__
+from ediscovery.errors import ProductionError, UsageError
+from ediscovery.produce.chat import Chat, chat_text, load_chat
+from ediscovery.produce.collection import Collection, open_source
+from ediscovery.produce.documents import Placement, chat_row, native_row, set_family
+from ediscovery.produce.loadfile import DAT_COLUMNS, opt_line, render_csv, render_dat
+from ediscovery.produce.natives import copy_verified, extension, is_text, json_text, stream_text
+from ediscovery.produce.output import write_bytes_durably, write_text_durably
+from ediscovery.produce.rsmf import Attachment, build_rsmf, slices
+from ediscovery.produce.slipsheet import SlipSheet, render_slip_sheets
+from ediscovery.produce.volume import write_volume_manifest
+from ediscovery.progress import NullReporter, Reporter
+from ediscovery.render.options import RenderOptions, RenderResult
+
+FORMATS = ("dat", "opt", "csv", "text", "rsmf")
+ChatRenderer = Callable[[Path, Path, RenderOptions, Sequence[str]], RenderResult]
+CHILD_KINDS = ("file", "generated_file", "artifact", "project_document")
+
+
+@dataclass(frozen=True)
+class ProductionResult:
+    """What was produced: the volume, its document count and Bates range, its hash."""
+
+    volume_dir: Path
+    documents: int
+    pages: int
+    first_bates: str | None
+    last_bates: str | None
+    next_bates: int
+    manifest_sha256: str
+    warnings: tuple[str, ...]
+
+
+def render_chat_transcript(
+    bag_root: Path, out_dir: Path, options: RenderOptions, chat_ids: Sequence[str]
+) -> RenderResult:
+    """The default chat renderer: :func:`ediscovery.render.render_collection` for the given chats."""
+    try:
+        from ediscovery.render import render_collection  # type: ignore[attr-defined, unused-ignore]
+    except ImportError as exc:
+        raise ProductionError("The transcript renderer is not available in this installation.") from exc
+    result: RenderResult = render_collection(bag_root, out_dir, options, chat_ids=list(chat_ids))
+    return result
+
+
+@dataclass(frozen=True)
+class _Settings:
+    formats: frozenset[str]
+    options: RenderOptions
+    rsmf_slice: str | None
+    volume_name: str
+
+
+class _Volume:
+    """The mutable state of one production while it is being built."""
+
+    def __init__(self, root: Path, settings: _Settings, renderer: ChatRenderer, reporter: Reporter) -> None:
+        self.root = root
+        self.settings = settings
+        self.renderer = renderer
+        self.reporter = reporter
+        self.next = settings.options.bates_start
+        self.rows: list[dict[str, str]] = []
+        self.custodians: list[set[str]] = []
+        self.slips: list[SlipSheet] = []
+        self.opt: list[str] = []
+        self.warnings: list[str] = []
+        self.produced: set[tuple[str, str]] = set()
+        self.chats: dict[str, int] = {}
+        self.collections: list[Collection] = []
+
+    # -- numbering and paths -------------------------------------------------------------
+    def bates(self, number: int) -> str:
+        from ediscovery.render.bates import format_bates
+
+        return format_bates(self.settings.options.bates_prefix, number, self.settings.options.bates_digits)
+
+    def text_rel(self, control: str) -> str:
+        return f"TEXT/{control}.txt" if "text" in self.settings.formats else ""
+
+    def add(self, row: dict[str, str], custodians: set[str]) -> dict[str, str]:
+        self.rows.append(row)
+        self.custodians.append(custodians)
+        self.opt.append(
+            opt_line(row["BEGBATES"], self.settings.volume_name, row["PDFPATH"], int(row["PAGECOUNT"]))
+        )
+        self.reporter.advance("documents")
+        return row
+
+    def warn(self, text: str) -> None:
+        self.warnings.append(text)
+        self.reporter.note(text)
+
+    def find(
+        self, preferred: Collection, kind: str, source_id: str
+    ) -> tuple[Collection, dict[str, Any]] | None:
+        for collection in [preferred, *self.collections]:
+            entries = collection.find(kind, source_id)
+            if entries:
+                return collection, entries[0]
+        return None
+
+
+def _check_arguments(
+    sources: Sequence[Path], formats: Sequence[str], rsmf_slice: str | None, volume: str
+) -> None:
+    if not sources:
+        raise UsageError("Name at least one sealed archive or bag directory to produce.")
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise UsageError(
+            f"Unknown production format(s): {', '.join(unknown)}.", hint=f"Use {','.join(FORMATS)}."
+        )
+    if rsmf_slice not in (None, "day"):
+        raise UsageError(f"Unknown RSMF slice {rsmf_slice!r}.", hint="Use 'day' or leave it out.")
+    if not volume or not volume.replace("_", "").replace("-", "").isalnum() or not volume.isascii():
+        raise UsageError(f"Invalid volume name {volume!r}.", hint="Use letters, digits, '_' or '-'.")
+
+
+# -- chats -------------------------------------------------------------------------------
+def _chat_ids(collection: Collection) -> list[str]:
+    """Chats of a collection in creation order (then id)."""
+    firsts: dict[str, tuple[str, str]] = {}
+    for entry in collection.entries("chat_messages"):
+        created = str((entry.get("metadata") or {}).get("created_at") or "")
+        firsts.setdefault(str(entry["source_id"]), (created, str(entry["source_id"])))
+    return [chat_id for chat_id, _ in sorted(firsts.items(), key=lambda kv: kv[1])]
+
+
+def _render_chat(vol: _Volume, collection: Collection, chat_id: str, work: Path) -> Placement:
+    options = RenderOptions(
+        bates_prefix=vol.settings.options.bates_prefix,
+        bates_start=vol.next,
+        bates_digits=vol.settings.options.bates_digits,
+        legend=vol.settings.options.legend,
+        display_tz=collection.time_zone,
+        jobs=1,
+    )
+    result = vol.renderer(collection.root, work, options, [chat_id])
+    docs = [d for d in result.documents if d.document_type == "chat" and d.source_id == chat_id]
+    if len(docs) != 1 or docs[0].bates_begin != vol.bates(vol.next):
+        raise ProductionError(
+            f"The transcript of chat {chat_id} was not rendered from {vol.bates(vol.next)}."
+        )
+    doc = docs[0]
+    source = Path(doc.path) if Path(doc.path).is_absolute() else work / doc.path
+    pdf_rel = f"PDF/{doc.bates_begin}.pdf"
+    copy_verified(source, vol.root / pdf_rel, doc.sha256)
+    vol.next = result.next_bates
+    text_rel = vol.text_rel(doc.bates_begin)
+    return Placement(doc.bates_begin, doc.bates_end, pdf_rel, text_rel, "", doc.page_count)
+
+
+def _chat_family(vol: _Volume, collection: Collection, chat_id: str, work: Path) -> None:
+    if chat_id in vol.chats:
+        owner = collection.email_for(collection.find("chat_messages", chat_id)[0].get("custodian_user_ids"))
+        vol.custodians[vol.chats[chat_id]].add(owner)
+        return
+    pages = collection.find("chat_messages", chat_id)
+    chat = load_chat(collection, chat_id)
+    custodian = _custodian(collection, pages[0].get("custodian_user_ids"))
+    place = _render_chat(vol, collection, chat_id, work)
+    natives = _copy_chat_natives(vol, collection, pages, place.begin)
+    project = _project_name(collection, chat.project_id)
+    hashes = (";".join(str(p.get("md5")) for p in pages), ";".join(str(p.get("sha256")) for p in pages))
+    place = Placement(place.begin, place.end, place.pdf_path, place.text_path, ";".join(natives), place.pages)
+    row = chat_row(place, chat, custodian, collection.time_zone, project_name=project, hashes=hashes,
+                   size=sum(int(p.get("size") or 0) for p in pages))  # fmt: skip
+    vol.chats[chat_id] = len(vol.rows)
+    vol.add(row, {str(custodian.get("email") or "")})
+    if place.text_path:
+        write_text_durably(vol.root / place.text_path, chat_text(chat, collection.time_zone))
+    children: list[dict[str, str]] = []
+    for ref in chat.references:
+        found = vol.find(collection, ref.kind, ref.source_id)
+        if found is None:
+            vol.warn(f"Chat {chat_id} references {ref.kind} {ref.source_id}, which was not collected.")
+            continue
+        children.append(_native_document(vol, found[0], found[1], parent=row["BEGBATES"]))
+    set_family(row, children)
+    if "rsmf" in vol.settings.formats:
+        rsmf_paths = _write_rsmf(vol, collection, chat, custodian, children, row["BEGBATES"], project)
+        row["NATIVEPATH"] = ";".join(p.replace("/", "\\") for p in rsmf_paths)
+
+
+def _custodian(collection: Collection, user_ids: list[str] | None) -> dict[str, Any]:
+    wanted = set(user_ids or [])
+    for custodian in collection.custodians:
+        if wanted & set(custodian.get("user_ids") or []):
+            return custodian
+    return collection.custodians[0] if collection.custodians else {}
+
+
+def _project_name(collection: Collection, project_id: str | None) -> str:
+    entries = collection.find("project", project_id) if project_id else []
+    return str((entries[0].get("metadata") or {}).get("name") or "") if entries else ""
+
+
+def _copy_chat_natives(
+    vol: _Volume, collection: Collection, pages: list[dict[str, Any]], control: str
+) -> list[str]:
+    paths = []
+    for number, entry in enumerate(pages, 1):
+        rel = f"NATIVES/{control}.json" if number == 1 else f"NATIVES/{control}_{number:04d}.json"
+        copy_verified(collection.path_of(entry), vol.root / rel, str(entry["sha256"]))
+        paths.append(rel)
+    return paths
+
+
+def _write_rsmf(
+    vol: _Volume,
+    collection: Collection,
+    chat: Chat,
+    custodian: dict[str, Any],
+    children: list[dict[str, str]],
+    control: str,
+    project: str,
+) -> list[str]:
+    attachments = [
+        Attachment(
+            source_id=child["SOURCE_ID"],
+            name=Path(child["NATIVEPATH"].replace("\\", "/")).name,
+            display=child["FILENAME"] or child["SOURCE_ID"],
+            path=vol.root / child["NATIVEPATH"].replace("\\", "/"),
+            size=int(child["FILESIZE"] or 0),
+        )
+        for child in children
+    ]
+    org = (
+        next(iter(collection.find("chat_messages", chat.id)), {}).get("metadata", {}).get("organization_uuid")
+    )
+    written = []
+    for part in slices(chat, collection.time_zone, vol.settings.rsmf_slice):
+        wanted = {r.source_id for m in part.messages for r in m.references}
+        mine = [a for a in attachments if a.source_id in wanted]
+        data = build_rsmf(chat, part, collection.time_zone, custodian, mine, project_name=project or None,
+                          organization=org)  # fmt: skip
+        rel = f"RSMF/{control}_{part.key}.rsmf" if part.key else f"RSMF/{control}.rsmf"
+        write_bytes_durably(vol.root / rel, data)
+        written.append(rel)
+    return written
+
+
+# -- natives -----------------------------------------------------------------------------
+def _native_facts(collection: Collection, entry: dict[str, Any]) -> tuple[str, str, str]:
+    """(original file name, extension, MIME type) of a native entry."""
+    meta = entry.get("metadata") or {}
+    kind = entry.get("kind")
+    if kind in ("file", "generated_file"):
+        name = str(meta.get("original_filename") or "")
+        mime = str(meta.get("mime_type") or meta.get("content_type") or "application/octet-stream")
+        return name, extension(name, mime), mime
+    if kind == "artifact":
+        return str(meta.get("title") or ""), "json", "application/json"
+    if kind == "project_document":
+        return str(meta.get("original_filename") or ""), "json", "application/json"
+    return str(meta.get("name") or ""), "json", "application/json"
+
+
+def _native_text(
+    entry: dict[str, Any], source: Path, target: Path, ext: str, mime: str, slip: SlipSheet
+) -> None:
+    kind = entry.get("kind")
+    if kind in ("file", "generated_file") and is_text(ext, mime):
+        stream_text(source, target)
+        return
+    keys = {
+        "artifact": ("content",),
+        "project_document": ("content",),
+        "project": ("name", "description", "instructions"),
+    }
+    if kind in keys:
+        write_text_durably(target, json_text(source, *keys[str(kind)]))
+        return
+    write_text_durably(
+        target, f"Produced natively: {slip.filename}\nSHA-256: {slip.sha256}\nSize: {slip.size}\n"
+    )
+
+
+def _native_document(
+    vol: _Volume, collection: Collection, entry: dict[str, Any], *, parent: str
+) -> dict[str, str]:
+    """Copy one native, queue its slip sheet, write its text; return its (already added) row."""
+    control = vol.bates(vol.next)
+    vol.next += 1
+    filename, ext, mime = _native_facts(collection, entry)
+    native_rel = f"NATIVES/{control}.{ext}"
+    source = collection.path_of(entry)
+    copy_verified(source, vol.root / native_rel, str(entry["sha256"]))
+    vol.produced.add((str(entry["kind"]), str(entry["source_id"])))
+    if entry.get("status", "ok") != "ok":
+        vol.warn(
+            f"{entry['kind']} {entry['source_id']} is produced although its status is {entry['status']}."
+        )
+    place = Placement(control, control, f"PDF/{control}.pdf", vol.text_rel(control), native_rel, 1)
+    email = collection.email_for(entry.get("custodian_user_ids"))
+    row = native_row(place, entry, email, collection.time_zone, filename=filename, ext=ext, mime_type=mime)
+    slip = SlipSheet(
+        bates=control,
+        doctype=row["DOCTYPE"],
+        filename=filename or str(entry["source_id"]),
+        size=int(entry.get("size") or 0),
+        sha256=str(entry["sha256"]),
+        native_path=native_rel,
+        parent=parent,
+        legend=vol.settings.options.legend,
+    )
+    vol.slips.append(slip)
+    if place.text_path:
+        _native_text(entry, source, vol.root / place.text_path, ext, mime, slip)
+    return vol.add(row, {email})
+
+
+def _project_family(vol: _Volume, collection: Collection, entry: dict[str, Any]) -> None:
+    row = _native_document(vol, collection, entry, parent="")
+    children = []
+    for page in collection.find("project_attachments", str(entry["source_id"])):
+        for item in collection.read_json(page).get("data") or []:
+            kind = "project_document" if item.get("type") == "project_doc" else "file"
+            found = vol.find(collection, kind, str(item.get("id")))
+            if found is None:
+                vol.warn(
+                    f"Project {entry['source_id']} lists {kind} {item.get('id')}, which was not collected."
+                )
+                continue
+            children.append(_native_document(vol, found[0], found[1], parent=row["BEGBATES"]))
+    set_family(row, children)
+
+
+def _leftovers(vol: _Volume, collection: Collection) -> None:
+    for kind in CHILD_KINDS:
+        for entry in collection.entries(kind):
+            if (kind, str(entry["source_id"])) not in vol.produced:
+                _native_document(vol, collection, entry, parent="")
+
+
+# -- the volume --------------------------------------------------------------------------
+def build_production(
+    sources: Sequence[Path],
+    out_dir: Path,
+    *,
+    formats: Sequence[str] = FORMATS,
+    password: str | None = None,
+    bates_prefix: str = "PROD",
+    bates_start: int = 1,
+    bates_digits: int = 9,
+    legend: str = "CONFIDENTIAL",
+    rsmf_slice: str | None = None,
+    volume_name: str = "VOL001",
+    reporter: Reporter | None = None,
+    renderer: ChatRenderer = render_chat_transcript,
+) -> ProductionResult:
+    """Build ``<out_dir>/<volume_name>`` from sealed archives or bag directories of one matter."""
+    _check_arguments(sources, formats, rsmf_slice, volume_name)
+    options = RenderOptions(
+        bates_prefix=bates_prefix, bates_start=bates_start, bates_digits=bates_digits, legend=legend
+    )
+    options.check()
+    root = out_dir / volume_name
+    if root.exists() and any(root.iterdir()):
+        raise ProductionError(
+            f"{root} already exists.", hint="Choose another --out directory or volume name."
+        )
+    settings = _Settings(frozenset(formats), options, rsmf_slice, volume_name)
+    vol = _Volume(root, settings, renderer, reporter or NullReporter())
+    work = out_dir / f".{volume_name}.work"
+    try:
+        vol.reporter.stage("opening collections")
+        vol.collections = sorted(
+            (open_source(Path(s), work / "sources", password) for s in sources),
+            key=lambda c: (c.custodian_emails, c.run_id),
+        )
+        _produce_documents(vol, work / "render")
+        return _finish(vol)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _produce_documents(vol: _Volume, work: Path) -> None:
+    vol.reporter.stage("producing documents")
+    for collection in vol.collections:
+        for chat_id in _chat_ids(collection):
+            _chat_family(vol, collection, chat_id, work / collection.run_id / chat_id)
+        for entry in collection.entries("project"):
+            if ("project", str(entry["source_id"])) not in vol.produced:
+                _project_family(vol, collection, entry)
+    for collection in vol.collections:
+        _leftovers(vol, collection)
+
+
+def _finish(vol: _Volume) -> ProductionResult:
+    vol.reporter.stage("writing load files")
+    for slip, pdf in zip(vol.slips, render_slip_sheets(vol.slips), strict=True):
+        write_bytes_durably(vol.root / "PDF" / f"{slip.bates}.pdf", pdf)
+    for row, custodians in zip(vol.rows, vol.custodians, strict=True):
+        row["ALL_CUSTODIANS"] = ";".join(sorted(c for c in custodians if c))
+    data = vol.root / "DATA"
+    name = vol.settings.volume_name
+    if "dat" in vol.settings.formats:
+        write_text_durably(data / f"{name}.dat", render_dat(vol.rows))
+    if "csv" in vol.settings.formats:
+        write_text_durably(data / f"{name}.csv", render_csv(vol.rows, DAT_COLUMNS))
+    if "opt" in vol.settings.formats:
+        write_text_durably(data / f"{name}.opt", "".join(vol.opt))
+    record = _production_record(vol)
+    write_text_durably(
+        vol.root / "production.json", json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
+    digest = write_volume_manifest(vol.root)
+    return ProductionResult(
+        volume_dir=vol.root,
+        documents=len(vol.rows),
+        pages=sum(int(r["PAGECOUNT"]) for r in vol.rows),
+        first_bates=vol.rows[0]["BEGBATES"] if vol.rows else None,
+        last_bates=vol.rows[-1]["ENDBATES"] if vol.rows else None,
+        next_bates=vol.next,
+        manifest_sha256=digest,
+        warnings=tuple(vol.warnings),
+    )
+
+
+def _production_record(vol: _Volume) -> dict[str, Any]:
+    options = vol.settings.options
+    return {
+        "production_version": 1,
+        "tool": {"name": "ediscovery", "version": __version__},
+        "volume": vol.settings.volume_name,
+        "formats": sorted(vol.settings.formats),
+        "rsmf_slice": vol.settings.rsmf_slice,
+        "legend": options.legend,
+        "bates": {
+            "prefix": options.bates_prefix,
+            "digits": options.bates_digits,
+            "start": options.bates_start,
+            "first": vol.rows[0]["BEGBATES"] if vol.rows else None,
+            "last": vol.rows[-1]["ENDBATES"] if vol.rows else None,
+            "next": vol.next,
+        },
+        "documents": len(vol.rows),
+        "pages": sum(int(r["PAGECOUNT"]) for r in vol.rows),
+        "sources": [_source_record(c) for c in vol.collections],
+        "warnings": vol.warnings,
+    }
+
+
+def _source_record(collection: Collection) -> dict[str, Any]:
+    archive = collection.archive_sha256 is not None
+    return {
+        "name": collection.source.name,
+        "type": "archive" if archive else "bag",
+        "archive_sha256": collection.archive_sha256,
+        "manifest_sha256": collection.manifest_sha256,
+        "run_id": collection.run_id,
+        "matter": collection.manifest.get("matter"),
+        "status": collection.manifest.get("status"),
+        "custodians": collection.custodian_emails,
+        "time_zone": collection.time_zone,
+    }

@@ -1,0 +1,208 @@
+"""A production volume from two custodians' collections, read back the way a review platform would."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import io
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import pytest
+from conftest import HOSTILE, build_alice, build_bob, fake_render
+
+from ediscovery.errors import ProductionError, UsageError
+from ediscovery.produce import ProductionResult, build_production
+from ediscovery.produce.loadfile import DAT_COLUMNS, parse_dat
+from ediscovery.resources import schema_path
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Two custodians' bags, shared read-only by the tests of this module."""
+    root = tmp_path_factory.mktemp("bags")
+    return build_alice(root / "alice"), build_bob(root / "bob")
+
+
+@pytest.fixture(scope="module")
+def produced(sources: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> ProductionResult:
+    """One volume built once; tests only read it (the tamper test works on a copy)."""
+    out = tmp_path_factory.mktemp("out")
+    return build_production([sources[1], sources[0]], out, renderer=fake_render, rsmf_slice="day")
+
+
+def _dat(result: ProductionResult) -> list[dict[str, str]]:
+    rows = parse_dat((result.volume_dir / "DATA" / "VOL001.dat").read_bytes().decode("utf-8"))
+    assert rows[0] == list(DAT_COLUMNS)
+    assert all(len(row) == len(DAT_COLUMNS) for row in rows)
+    return [dict(zip(DAT_COLUMNS, row, strict=True)) for row in rows[1:]]
+
+
+def _pdf_pages(path: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return [page for page in text.split("\f") if page.strip()]
+
+
+def test_dat_reads_back_with_consistent_families(produced: ProductionResult) -> None:
+    rows = _dat(produced)
+    by_bates = {r["BEGBATES"]: r for r in rows}
+    chat = next(r for r in rows if r["SOURCE_ID"] == "claude_chat_a1")
+    assert chat["CONVERSATION_TITLE"] == HOSTILE.replace("\x14", " ").replace("®", "\n")
+    children = [r for r in rows if r["PARENT_ID"] == chat["BEGBATES"]]
+    assert [c["DOCTYPE"] for c in children] == ["File", "GeneratedFile", "Artifact"]
+    for row in rows:
+        if row["PARENT_ID"]:
+            parent = by_bates[row["PARENT_ID"]]
+            assert (row["BEGATTACH"], row["ENDATTACH"]) == (parent["BEGATTACH"], parent["ENDATTACH"])
+            assert parent["BEGATTACH"] == parent["BEGBATES"] <= row["BEGBATES"] <= parent["ENDATTACH"]
+    assert chat["ENDATTACH"] == children[-1]["ENDBATES"]
+    assert by_bates[chat["BEGBATES"]]["PARTICIPANTS"].endswith(";Claude (claude-opus-5)")
+
+
+def test_bates_agree_between_pdfs_dat_and_opt_across_custodians(produced: ProductionResult) -> None:
+    rows = _dat(produced)
+    volume = produced.volume_dir
+    opt = (volume / "DATA" / "VOL001.opt").read_bytes().decode("ascii").split("\r\n")[:-1]
+    assert len(opt) == len(rows)
+    expected_numbers: list[str] = []
+    for row, line in zip(rows, opt, strict=True):
+        key, vol, path, brk, _, _, pages = line.split(",")
+        assert (key, vol, path, brk, pages) == (
+            row["BEGBATES"],
+            "VOL001",
+            row["PDFPATH"],
+            "Y",
+            row["PAGECOUNT"],
+        )
+        stamps = _pdf_pages(volume / path.replace("\\", "/"))
+        assert len(stamps) == int(row["PAGECOUNT"])
+        first, last = int(row["BEGBATES"][4:]), int(row["ENDBATES"][4:])
+        numbers = [f"PROD{n:09d}" for n in range(first, last + 1)]
+        assert [n for n, page in zip(numbers, stamps, strict=True) if n in page] == numbers
+        expected_numbers += numbers
+    assert expected_numbers == [f"PROD{n:09d}" for n in range(1, len(expected_numbers) + 1)]
+    custodians = [r["CUSTODIAN"] for r in rows]
+    assert custodians == sorted(custodians) and set(custodians) == {"alice@example.com", "bob@example.com"}
+    assert produced.next_bates == len(expected_numbers) + 1
+
+
+def test_natives_are_byte_exact_and_named_by_control_number(
+    produced: ProductionResult, sources: tuple[Path, Path]
+) -> None:
+    alice_bag = sources[0]
+    rows = _dat(produced)
+    upload = next(r for r in rows if r["SOURCE_ID"] == "claude_file_a1")
+    assert upload["FILENAME"] == "../../etc/passwd.txt"
+    assert upload["NATIVEPATH"] == f"NATIVES\\{upload['BEGBATES']}.txt"
+    copied = (produced.volume_dir / "NATIVES" / f"{upload['BEGBATES']}.txt").read_bytes()
+    assert copied == (alice_bag / "data/native/files/claude_file_a1/content.bin").read_bytes()
+    assert hashlib.sha256(copied).hexdigest() == upload["SHA256HASH"]
+    text = (produced.volume_dir / "TEXT" / f"{upload['BEGBATES']}.txt").read_text(encoding="utf-8")
+    assert text.startswith("file bytes \ufffd")
+
+
+def test_rsmf_files_are_emails_with_one_valid_zip(produced: ProductionResult) -> None:
+    schema = json.loads(schema_path("rsmf-manifest-2.0.schema.json").read_text(encoding="utf-8"))
+    files = sorted((produced.volume_dir / "RSMF").iterdir())
+    assert [f.name for f in files][:2] == ["PROD000000001_20260410.rsmf", "PROD000000001_20260411.rsmf"]
+    for path in files:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert message["X-RSMF-Version"] == "2.0.0"
+        attachments = list(message.iter_attachments())
+        assert [a.get_filename() for a in attachments] == ["rsmf.zip"]
+        assert attachments[0]["Content-Transfer-Encoding"] == "base64"
+        archive = zipfile.ZipFile(io.BytesIO(attachments[0].get_content()))
+        manifest = json.loads(archive.read("rsmf_manifest.json"))
+        jsonschema.validate(manifest, schema, format_checker=jsonschema.FormatChecker())
+        assert int(message["X-RSMF-EventCount"]) == len(manifest["events"])
+        names = {a["id"] for e in manifest["events"] for a in e.get("attachments", [])}
+        assert names == set(archive.namelist()) - {"rsmf_manifest.json"}
+        assert int(message["X-RSMF-AttachmentCount"]) == len(names)
+        assert message["X-RSMF-EventCollectionID"] == manifest["conversations"][0]["id"]
+
+
+def test_rsmf_day_slice_carries_model_participant_tool_calls_and_offsets(produced: ProductionResult) -> None:
+    path = produced.volume_dir / "RSMF" / "PROD000000001_20260410.rsmf"
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    archive = zipfile.ZipFile(io.BytesIO(next(message.iter_attachments()).get_content()))
+    manifest = json.loads(archive.read("rsmf_manifest.json"))
+    assert [p["display"] for p in manifest["participants"]] == ["Alice Þorsdóttir", "Claude (claude-opus-5)"]
+    assert [e["timestamp"] for e in manifest["events"]] == [
+        "2026-04-10T10:09:10+02:00",
+        "2026-04-10T10:09:11+02:00",
+    ]
+    assert {"name": "Tool call", "value": 'web_search({"q": "x"})'} in manifest["events"][1]["custom"]
+    assert manifest["events"][0]["body"] == HOSTILE
+    assert message["X-RSMF-BeginDate"] == "2026-04-10T10:09:10+02:00"
+    native = next(produced.volume_dir.glob("NATIVES/PROD000000004.*"))
+    assert archive.read(native.name) == native.read_bytes()
+    assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in archive.infolist())
+
+
+def test_volume_manifest_verifies_with_sha256sum(produced: ProductionResult, tmp_path: Path) -> None:
+    shutil.copytree(produced.volume_dir.parent, tmp_path / "copy")
+    volume = tmp_path / "copy" / "VOL001"
+    subprocess.run(["sha256sum", "-c", "--quiet", "MANIFEST-SHA256.txt"], cwd=volume, check=True)
+    subprocess.run(["sha256sum", "-c", "--quiet", "VOL001.sha256"], cwd=volume.parent, check=True)
+    listed = [line.split("  ", 1)[1] for line in (volume / "MANIFEST-SHA256.txt").read_text().splitlines()]
+    assert "production.json" in listed and "DATA/VOL001.dat" in listed
+    (volume / "TEXT" / "PROD000000001.txt").write_text("altered")
+    bad = subprocess.run(
+        ["sha256sum", "-c", "--quiet", "MANIFEST-SHA256.txt"], cwd=volume, capture_output=True
+    )
+    assert bad.returncode != 0
+
+
+def test_production_json_records_sources_and_bates(
+    produced: ProductionResult, sources: tuple[Path, Path]
+) -> None:
+    alice_bag = sources[0]
+    record = json.loads((produced.volume_dir / "production.json").read_text(encoding="utf-8"))
+    manifest_hash = hashlib.sha256((alice_bag / "manifest.json").read_bytes()).hexdigest()
+    assert record["sources"][0]["manifest_sha256"] == manifest_hash
+    assert [s["custodians"] for s in record["sources"]] == [["alice@example.com"], ["bob@example.com"]]
+    assert record["bates"]["first"] == "PROD000000001" and record["bates"]["last"] == produced.last_bates
+
+
+def test_same_input_gives_same_load_files(alice_bag: Path, tmp_path: Path) -> None:
+    first = build_production(
+        [alice_bag], tmp_path / "a", renderer=fake_render, formats=("dat", "rsmf", "text")
+    )
+    second = build_production(
+        [alice_bag], tmp_path / "b", renderer=fake_render, formats=("dat", "rsmf", "text")
+    )
+    for rel in ("DATA/VOL001.dat", "RSMF/PROD000000001.rsmf", "TEXT/PROD000000001.txt", "production.json"):
+        assert (first.volume_dir / rel).read_bytes() == (second.volume_dir / rel).read_bytes()
+    assert not (first.volume_dir / "DATA" / "VOL001.opt").exists()
+
+
+def test_tampered_native_stops_the_production(alice_bag: Path, tmp_path: Path) -> None:
+    (alice_bag / "data/native/generated_files/claude_gen_file_a1/content.bin").write_bytes(b"a,b\n9,9\n")
+    with pytest.raises(ProductionError, match="does not match its manifest SHA-256"):
+        build_production([alice_bag], tmp_path / "out", renderer=fake_render)
+
+
+def test_existing_volume_is_never_overwritten(alice_bag: Path, tmp_path: Path) -> None:
+    (tmp_path / "out" / "VOL001").mkdir(parents=True)
+    (tmp_path / "out" / "VOL001" / "keep.txt").write_text("x")
+    with pytest.raises(ProductionError, match="already exists"):
+        build_production([alice_bag], tmp_path / "out", renderer=fake_render)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"formats": ("dat", "xml")}, "Unknown production format"),
+        ({"rsmf_slice": "week"}, "Unknown RSMF slice"),
+        ({"volume_name": "../x"}, "Invalid volume name"),
+        ({"bates_prefix": "A B"}, "Invalid Bates prefix"),
+    ],
+)
+def test_bad_options_are_usage_errors(alice_bag: Path, tmp_path: Path, kwargs: dict, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        build_production([alice_bag], tmp_path / "out", renderer=fake_render, **kwargs)
