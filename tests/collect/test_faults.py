@@ -1,0 +1,55 @@
+"""Collections through 429s, 5xx, dropped connections and corrupted downloads."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from ediscovery.sandbox import FaultConfig, FaultRule, ManualClock, Tenant, create_app
+
+from .conftest import Collect
+from .test_collect_ground_truth import assert_matches_truth
+
+
+def app_with(tenant: Tenant, clock: ManualClock, faults: FaultConfig) -> httpx.ASGITransport:
+    return httpx.ASGITransport(app=create_app(tenant, faults=faults, clock=clock, sleep=clock.sleep))
+
+
+def test_retries_and_one_corrupt_download_still_equal_ground_truth(
+    collect: Collect, tenant: Tenant, sandbox_clock: ManualClock
+) -> None:
+    faults = FaultConfig(
+        rules=(
+            FaultRule("rate_limit", "*/apps/chats", times=2, retry_after=3),
+            FaultRule("server_error", "*/messages", times=3, status=503),
+            FaultRule("drop", "*/content", times=2),
+            FaultRule("corrupt", "*/content", times=1),
+        )
+    )
+    result = collect(app_with(tenant, sandbox_clock, faults))
+    assert result.status == "complete", result.manifest.errors
+    assert_matches_truth(result.bag, tenant.ground_truth("alice@example.com"))
+    assert all(e.status == "ok" for e in result.manifest.entries)
+    statuses = [
+        json.loads(line)["status"] for line in (result.bag / "requests.jsonl").read_text().splitlines()
+    ]
+    assert 429 in statuses
+    assert 503 in statuses
+
+
+def test_a_permanently_corrupt_file_is_kept_marked_and_reported(
+    collect: Collect, tenant: Tenant, sandbox_clock: ManualClock
+) -> None:
+    alice = tenant.user_by_email("alice@example.com")
+    assert alice is not None
+    file_id = sorted(tenant.ground_truth("alice@example.com")["files"])[0]
+    faults = FaultConfig(rules=(FaultRule("corrupt", f"*/files/{file_id}/content", times=None),))
+    result = collect(app_with(tenant, sandbox_clock, faults))
+    assert result.status == "incomplete"
+    bad = [e for e in result.manifest.entries if e.source_id == file_id and e.kind == "file"]
+    assert [e.status for e in bad] == ["integrity_failed"]
+    assert bad[0].metadata["md5_matched"] is False
+    assert [(e["kind"], e["source_id"], e["status"]) for e in result.manifest.errors] == [
+        ("file", file_id, "integrity_failed")
+    ]
