@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ediscovery.archive import archive_base, read_members, volume_paths
 from ediscovery.errors import ArchiveError, ProductionError, UnsafePathError, WrongPasswordError
 
 _BLOCK = 512 * 1024
@@ -112,45 +113,57 @@ def open_source(path: Path, work_dir: Path, password: str | None = None) -> Coll
     """Open a bag directory in place, or extract a sealed archive under ``work_dir`` and open it."""
     if path.is_dir():
         return load_bag(path)
-    if not path.is_file():
-        raise ProductionError(f"No such collection: {path}.")
-    target = work_dir / f"{path.stem}-{sha256_file(path)[:12]}"
-    archive_hash = sha256_file(path)
+    volumes = volume_paths(path)
+    if not volumes[0].is_file():
+        raise ProductionError(
+            f"No such collection: {path}.", hint="Pass a bag directory or a sealed .7z archive."
+        )
+    archive_hash = _sha256_concatenated(volumes)
+    target = work_dir / f"{archive_base(path).stem}-{archive_hash[:12]}"
     if not (target / ".extracted").exists():
         _extract(path, target, password)
         (target / ".extracted").write_text("ok\n", encoding="utf-8")
     tops = [p for p in sorted(target.iterdir()) if p.is_dir()]
     if len(tops) != 1:
         raise ArchiveError(f"{path} does not hold exactly one top folder (the bag).")
-    return load_bag(tops[0], source=path, archive_sha256=archive_hash)
+    return load_bag(tops[0], source=archive_base(path), archive_sha256=archive_hash)
+
+
+def _sha256_concatenated(volumes: list[Path]) -> str:
+    """SHA-256 of the whole archive (the volumes of a split archive read back to back)."""
+    digest = hashlib.sha256()
+    for volume in volumes:
+        with volume.open("rb") as fh:
+            while block := fh.read(_BLOCK):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+class _FileSink:
+    """Writes one archive member to disk while it is decompressed."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = path.open("wb")
+
+    def write(self, chunk: bytes) -> None:
+        self._file.write(chunk)
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def _extract(archive: Path, target: Path, password: str | None) -> None:
-    """Extract with the archive module when it offers an extractor, else with py7zr directly."""
-    try:
-        from ediscovery import archive as archive_module  # type: ignore[attr-defined, unused-ignore]
-
-        extractor = getattr(archive_module, "extract_archive", None)
-    except ImportError:
-        extractor = None
-    if extractor is not None:
-        extractor(archive, target, password=password)
-        return
-    _extract_py7zr(archive, target, password)
-
-
-def _extract_py7zr(archive: Path, target: Path, password: str | None) -> None:
-    import py7zr
-
+    """Stream every member into ``target`` (CRC-checked by the archive module), refusing escapes."""
     target.mkdir(parents=True, exist_ok=True)
     try:
-        with py7zr.SevenZipFile(archive, mode="r", password=password) as zf:
-            for name in zf.getnames():
-                safe_join(target, name)
-            zf.extractall(path=target)
-    except py7zr.exceptions.PasswordRequired as exc:
-        raise WrongPasswordError(f"{archive} is encrypted and no password was given.") from exc
-    except (py7zr.exceptions.Bad7zFile, py7zr.exceptions.CrcError, OSError, ValueError) as exc:
-        if password and ("crc" in str(exc).lower() or "password" in str(exc).lower()):
-            raise WrongPasswordError(f"Cannot decrypt {archive}.") from exc
-        raise ArchiveError(f"Cannot open {archive}: {exc}") from exc
+        read_members(archive, lambda name: _FileSink(safe_join(target, name)), password=password)
+    except WrongPasswordError:
+        raise
+    except ArchiveError as exc:
+        if password is None:
+            raise
+        # Without header encryption a wrong key only shows as undecodable data.
+        raise WrongPasswordError(
+            f"Wrong password for archive {archive.name}, or the archive is damaged ({exc.message})"
+        ) from exc

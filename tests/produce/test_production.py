@@ -64,7 +64,7 @@ def test_dat_reads_back_with_consistent_families(produced: ProductionResult) -> 
     assert by_bates[chat["BEGBATES"]]["PARTICIPANTS"].endswith(";Claude (claude-opus-5)")
 
 
-def test_bates_agree_between_pdfs_dat_and_opt_across_custodians(produced: ProductionResult) -> None:
+def _assert_bates_agree(produced: ProductionResult) -> None:
     rows = _dat(produced)
     volume = produced.volume_dir
     opt = (volume / "DATA" / "VOL001.opt").read_bytes().decode("ascii").split("\r\n")[:-1]
@@ -89,6 +89,18 @@ def test_bates_agree_between_pdfs_dat_and_opt_across_custodians(produced: Produc
     custodians = [r["CUSTODIAN"] for r in rows]
     assert custodians == sorted(custodians) and set(custodians) == {"alice@example.com", "bob@example.com"}
     assert produced.next_bates == len(expected_numbers) + 1
+
+
+def test_bates_agree_between_pdfs_dat_and_opt_across_custodians(produced: ProductionResult) -> None:
+    _assert_bates_agree(produced)
+
+
+@pytest.mark.slow
+def test_bates_agree_with_the_real_transcript_renderer(sources: tuple[Path, Path], tmp_path: Path) -> None:
+    produced = build_production([sources[1], sources[0]], tmp_path / "out", formats=("dat", "opt"))
+    _assert_bates_agree(produced)
+    chat_pdf = _pdf_pages(produced.volume_dir / "PDF" / "PROD000000001.pdf")
+    assert "CONFIDENTIAL" in chat_pdf[0]
 
 
 def test_natives_are_byte_exact_and_named_by_control_number(
