@@ -16,8 +16,8 @@ from typing import Any
 import jinja2
 
 from ediscovery.produce.collection import sha256_file
-from ediscovery.produce.output import write_bytes_durably, write_text_durably
-from ediscovery.produce.pdf import html_to_pdf
+from ediscovery.produce.output import write_text_durably
+from ediscovery.render.pdf import render_html_to_pdf
 from ediscovery.resources import templates_dir
 
 TEMPLATE = "collection-report.html.j2"
@@ -104,5 +104,5 @@ def write_collection_report(
         archive_info=archive_info,
     )
     write_text_durably(bag_root / "reports" / "collection-report.html", html)
-    write_bytes_durably(bag_root / "reports" / "collection-report.pdf", html_to_pdf(html))
+    render_html_to_pdf(html, bag_root / "reports" / "collection-report.pdf")
     return ["reports/collection-report.html", "reports/collection-report.pdf"]

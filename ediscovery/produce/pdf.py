@@ -1,47 +1,24 @@
-"""HTML to PDF for produced pages (collection report, slip sheets), offline and deterministic.
+"""Single-page PDFs of a production (slip sheets), laid out once and written page by page.
 
-Owns the WeasyPrint boundary of this package: no URL is ever fetched (every stylesheet is
-inlined; any other URL is refused), and WeasyPrint errors become :class:`RenderError`.
+Owns splitting one laid-out HTML document into one archival PDF per page. Layout, the safe
+URL fetcher, the PDF/A variant and durable writing are those of :mod:`ediscovery.render.pdf`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
 
 from ediscovery.errors import RenderError
+from ediscovery.render.pdf import layout_html, write_pdf
 
 
-def _refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise ValueError(f"fetching {url[:80]!r} is not allowed in produced documents")
-
-
-def html_to_pdf(html: str) -> bytes:
-    """One PDF from one HTML string."""
-    return b"".join(html_to_pdfs(html, None))
-
-
-def html_to_pdfs(
-    html: str, page_groups: Sequence[Sequence[int]] | None, *, expect_pages: int | None = None
-) -> list[bytes]:
-    """Lay ``html`` out once and write one PDF per group of page indexes (all pages when None)."""
-    try:
-        import weasyprint
-
-        document = weasyprint.HTML(string=html, url_fetcher=_refuse, base_url=".").render()
-        if expect_pages is not None and len(document.pages) != expect_pages:
-            raise ValueError(f"laid out {len(document.pages)} pages, expected {expect_pages}")
-        if page_groups is None:
-            return [document.write_pdf()]
-        return [document.copy([document.pages[i] for i in group]).write_pdf() for group in page_groups]
-    except Exception as exc:  # WeasyPrint raises many unrelated types
-        raise RenderError(f"PDF rendering failed: {exc}") from exc
-
-
-def page_count(html: str) -> int:
-    try:
-        import weasyprint
-
-        return len(weasyprint.HTML(string=html, url_fetcher=_refuse, base_url=".").render().pages)
-    except Exception as exc:
-        raise RenderError(f"PDF layout failed: {exc}") from exc
+def write_pages(html: str, targets: Sequence[Path]) -> None:
+    """Lay ``html`` out and write page *i* to ``targets[i]``; the page count must match."""
+    document = layout_html(html)
+    if len(document.pages) != len(targets):
+        raise RenderError(f"Laid out {len(document.pages)} pages where {len(targets)} were expected.")
+    for page, target in zip(document.pages, targets, strict=True):
+        identifier = hashlib.sha256(target.name.encode()).hexdigest()[:32].encode()
+        write_pdf(document.copy([page]), target, identifier=identifier)

@@ -26,7 +26,7 @@ from ediscovery.produce.loadfile import DAT_COLUMNS, opt_line, render_csv, rende
 from ediscovery.produce.natives import copy_verified, extension, is_text, json_text, stream_text
 from ediscovery.produce.output import write_bytes_durably, write_text_durably
 from ediscovery.produce.rsmf import Attachment, build_rsmf, slices
-from ediscovery.produce.slipsheet import SlipSheet, render_slip_sheets
+from ediscovery.produce.slipsheet import SlipSheet, write_slip_sheets
 from ediscovery.produce.volume import write_volume_manifest
 from ediscovery.progress import NullReporter, Reporter
 from ediscovery.render.options import RenderOptions, RenderResult
@@ -165,6 +165,7 @@ def _render_chat(vol: _Volume, collection: Collection, chat_id: str, work: Path)
     source = Path(doc.path) if Path(doc.path).is_absolute() else work / doc.path
     pdf_rel = f"PDF/{doc.bates_begin}.pdf"
     copy_verified(source, vol.root / pdf_rel, doc.sha256)
+    shutil.rmtree(work, ignore_errors=True)
     vol.next = result.next_bates
     text_rel = vol.text_rel(doc.bates_begin)
     return Placement(doc.bates_begin, doc.bates_end, pdf_rel, text_rel, "", doc.page_count)
@@ -409,8 +410,7 @@ def _produce_documents(vol: _Volume, work: Path) -> None:
 
 def _finish(vol: _Volume) -> ProductionResult:
     vol.reporter.stage("writing load files")
-    for slip, pdf in zip(vol.slips, render_slip_sheets(vol.slips), strict=True):
-        write_bytes_durably(vol.root / "PDF" / f"{slip.bates}.pdf", pdf)
+    write_slip_sheets(vol.slips, vol.root / "PDF")
     for row, custodians in zip(vol.rows, vol.custodians, strict=True):
         row["ALL_CUSTODIANS"] = ";".join(sorted(c for c in custodians if c))
     data = vol.root / "DATA"

@@ -10,8 +10,9 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from ediscovery.produce.pdf import html_to_pdfs
+from ediscovery.produce.pdf import write_pages
 
 _MAX_NAME = 240
 
@@ -65,8 +66,7 @@ def slip_sheet_html(slips: Sequence[SlipSheet]) -> str:
     return f'<!DOCTYPE html><html lang="en">{head}<body>{body}</body></html>'
 
 
-def render_slip_sheets(slips: Sequence[SlipSheet]) -> list[bytes]:
-    """One single-page PDF per slip sheet, in order."""
-    if not slips:
-        return []
-    return html_to_pdfs(slip_sheet_html(slips), [[i] for i in range(len(slips))], expect_pages=len(slips))
+def write_slip_sheets(slips: Sequence[SlipSheet], folder: Path) -> None:
+    """Write ``<folder>/<bates>.pdf``, one single-page PDF per slip sheet."""
+    if slips:
+        write_pages(slip_sheet_html(slips), [folder / f"{slip.bates}.pdf" for slip in slips])

@@ -37,6 +37,7 @@ def test_produce_prints_json_result(alice_bag: Path, bob_bag: Path, tmp_path: Pa
     assert (tmp_path / "p" / "VOL001.sha256").is_file()
 
 
+@pytest.mark.slow
 def test_produce_from_encrypted_archive_with_password_env(alice_bag: Path, tmp_path: Path) -> None:
     archive = _seal(alice_bag, "s3cret-pw")
     env = {"ARCHIVE_PW": "s3cret-pw"}

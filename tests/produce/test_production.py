@@ -181,6 +181,7 @@ def test_production_json_records_sources_and_bates(
     assert record["bates"]["first"] == "PROD000000001" and record["bates"]["last"] == produced.last_bates
 
 
+@pytest.mark.slow
 def test_same_input_gives_same_load_files(alice_bag: Path, tmp_path: Path) -> None:
     first = build_production(
         [alice_bag], tmp_path / "a", renderer=fake_render, formats=("dat", "rsmf", "text")
