@@ -35,11 +35,11 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
     return f'<pre class="code highlight">{label}<code>{body}</code></pre>\n'
 
 
-def _link_open(tokens: Sequence[Token], idx: int, _opts: Any, _env: Any) -> str:
+def _link_open(_self: Any, tokens: Sequence[Token], idx: int, _opts: Any, _env: Any) -> str:
     return '<span class="link">'
 
 
-def _link_close(tokens: Sequence[Token], idx: int, _opts: Any, _env: Any) -> str:
+def _link_close(_self: Any, tokens: Sequence[Token], idx: int, _opts: Any, _env: Any) -> str:
     href = ""
     for token in reversed(tokens[:idx]):
         if token.type == "link_open":
@@ -48,7 +48,7 @@ def _link_close(tokens: Sequence[Token], idx: int, _opts: Any, _env: Any) -> str
     return f'</span> <span class="url">[{escape(href)}]</span>'
 
 
-def _image(tokens: Sequence[Token], idx: int, _opts: Any, _env: Any) -> str:
+def _image(_self: Any, tokens: Sequence[Token], idx: int, _opts: Any, _env: Any) -> str:
     token = tokens[idx]
     alt = "".join(child.content for child in token.children or [])
     src = str(token.attrGet("src") or "")

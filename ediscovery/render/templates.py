@@ -42,7 +42,7 @@ def css_string(value: object) -> Markup:
         if char.isascii() and (char.isalnum() or char == " "):
             out.append(char)
         else:
-            out.append(f"\\{ord(char):06x}")
+            out.append(f"\\{ord(char):06x} ")  # the space ends the escape
     return Markup('"' + "".join(out) + '"')
 
 
