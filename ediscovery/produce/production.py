@@ -85,7 +85,6 @@ class _Volume:
         self.opt: list[str] = []
         self.warnings: list[str] = []
         self.produced: set[tuple[str, str]] = set()
-        self.chats: dict[str, int] = {}
         self.collections: list[Collection] = []
 
     # -- numbering and paths -------------------------------------------------------------
@@ -171,11 +170,7 @@ def _render_chat(vol: _Volume, collection: Collection, chat_id: str, work: Path)
     return Placement(doc.bates_begin, doc.bates_end, pdf_rel, text_rel, "", doc.page_count)
 
 
-def _chat_family(vol: _Volume, collection: Collection, chat_id: str, work: Path) -> None:
-    if chat_id in vol.chats:
-        owner = collection.email_for(collection.find("chat_messages", chat_id)[0].get("custodian_user_ids"))
-        vol.custodians[vol.chats[chat_id]].add(owner)
-        return
+def _chat_family(vol: _Volume, collection: Collection, chat_id: str, owners: set[str], work: Path) -> None:
     pages = collection.find("chat_messages", chat_id)
     chat = load_chat(collection, chat_id)
     custodian = _custodian(collection, pages[0].get("custodian_user_ids"))
@@ -186,8 +181,7 @@ def _chat_family(vol: _Volume, collection: Collection, chat_id: str, work: Path)
     place = Placement(place.begin, place.end, place.pdf_path, place.text_path, ";".join(natives), place.pages)
     row = chat_row(place, chat, custodian, collection.time_zone, project_name=project, hashes=hashes,
                    size=sum(int(p.get("size") or 0) for p in pages))  # fmt: skip
-    vol.chats[chat_id] = len(vol.rows)
-    vol.add(row, {str(custodian.get("email") or "")})
+    vol.add(row, owners)
     if place.text_path:
         write_text_durably(vol.root / place.text_path, chat_text(chat, collection.time_zone))
     children: list[dict[str, str]] = []
@@ -396,13 +390,36 @@ def build_production(
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _latest(
+    collections: Sequence[Collection], kind: str
+) -> tuple[dict[str, Collection], dict[str, set[str]]]:
+    """For each source id of ``kind``: the collection of the latest run holding it, and every owner.
+
+    A chat or project collected again (an incremental run, an overlapping custodian) is
+    produced once, from its newest copy, listing every custodian it was collected from.
+    """
+    latest: dict[str, Collection] = {}
+    owners: dict[str, set[str]] = {}
+    for collection in sorted(collections, key=lambda c: c.run_id):
+        for entry in collection.entries(kind):
+            source_id = str(entry["source_id"])
+            latest[source_id] = collection
+            owners.setdefault(source_id, set()).add(collection.email_for(entry.get("custodian_user_ids")))
+    return latest, owners
+
+
 def _produce_documents(vol: _Volume, work: Path) -> None:
     vol.reporter.stage("producing documents")
+    chats, chat_owners = _latest(vol.collections, "chat_messages")
+    projects, _ = _latest(vol.collections, "project")
     for collection in vol.collections:
         for chat_id in _chat_ids(collection):
-            _chat_family(vol, collection, chat_id, work / collection.run_id / chat_id)
+            if chats[chat_id] is collection:
+                _chat_family(
+                    vol, collection, chat_id, chat_owners[chat_id], work / collection.run_id / chat_id
+                )
         for entry in collection.entries("project"):
-            if ("project", str(entry["source_id"])) not in vol.produced:
+            if projects[str(entry["source_id"])] is collection:
                 _project_family(vol, collection, entry)
     for collection in vol.collections:
         _leftovers(vol, collection)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import HOSTILE, build_alice, build_bob, fake_render
+from conftest import ALICE, HOSTILE, BagBuilder, build_alice, build_bob, fake_render, message
 
 from ediscovery.errors import ProductionError, UsageError
 from ediscovery.produce import ProductionResult, build_production
@@ -219,3 +219,20 @@ def test_existing_volume_is_never_overwritten(alice_bag: Path, tmp_path: Path) -
 def test_bad_options_are_usage_errors(alice_bag: Path, tmp_path: Path, kwargs: dict, message: str) -> None:
     with pytest.raises(UsageError, match=message):
         build_production([alice_bag], tmp_path / "out", renderer=fake_render, **kwargs)
+
+
+def test_chat_collected_twice_is_produced_once_from_the_newest_run(tmp_path: Path) -> None:
+    old = BagBuilder(tmp_path / "old", [ALICE])
+    old.chat(ALICE, "claude_chat_x", "Plan", [message("m1", "user", "2026-04-10T08:00:00Z", "first")])
+    new = BagBuilder(tmp_path / "new", [ALICE])
+    msgs = [
+        message("m1", "user", "2026-04-10T08:00:00Z", "first"),
+        message("m2", "assistant", "2026-04-12T08:00:00Z", "x"),
+    ]
+    new.chat(ALICE, "claude_chat_x", "Plan", msgs)
+    sources = [new.finish("20261201T000000Z-bbbbbb"), old.finish("20261126T000000Z-aaaaaa")]
+    result = build_production(sources, tmp_path / "out", renderer=fake_render, formats=("dat",))
+    rows = _dat(result)
+    assert [(r["SOURCE_ID"], r["MESSAGE_COUNT"]) for r in rows] == [("claude_chat_x", "2")]
+    record = json.loads((result.volume_dir / "production.json").read_text(encoding="utf-8"))
+    assert [s["run_id"] for s in record["sources"]] == ["20261126T000000Z-aaaaaa", "20261201T000000Z-bbbbbb"]
