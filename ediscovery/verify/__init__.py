@@ -144,10 +144,11 @@ def _bag_layers(run: _Run, contents: BagContents, fast: bool) -> None:
 
 
 def _sidecar_layer(run: _Run, archive: Path) -> dict[str, Any] | None:
-    found, present = sidecar.check_sidecar(archive)
+    computed: dict[str, str] = {}
+    found, present = sidecar.check_sidecar(archive, computed)
     receipt = sidecar.load_receipt(archive)
     if receipt is not None:
-        found += sidecar.check_receipt_archive(archive, receipt)
+        found += sidecar.check_receipt_archive(archive, receipt, computed)
     notes = [
         f"{what} absent"
         for what, there in (("sidecar", present), ("receipt", receipt is not None))

@@ -28,8 +28,11 @@ def _sha256(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def check_sidecar(archive: Path) -> tuple[list[Problem], bool]:
-    """Each volume's sha256 against ``<archive>.sha256``; returns (problems, sidecar present)."""
+def check_sidecar(archive: Path, computed: dict[str, str]) -> tuple[list[Problem], bool]:
+    """Each volume's sha256 against ``<archive>.sha256``; returns (problems, sidecar present).
+
+    The digests computed are left in ``computed`` (by file name) for the receipt check.
+    """
     sidecar = Path(f"{archive_base(archive)}.sha256")
     if not sidecar.is_file():
         return [], False
@@ -39,8 +42,10 @@ def check_sidecar(archive: Path) -> tuple[list[Problem], bool]:
         target = archive.parent / name.strip().lstrip("*")
         if not target.is_file() or "/" in name:
             problems.append(SidecarMismatch(name, digest, "missing"))
-        elif (found := _sha256([target])) != digest.lower():
-            problems.append(SidecarMismatch(name, digest, found))
+        else:
+            found = computed[target.name] = _sha256([target])
+            if found != digest.lower():
+                problems.append(SidecarMismatch(name, digest, found))
     return problems, True
 
 
@@ -55,11 +60,12 @@ def load_receipt(archive: Path) -> dict[str, Any] | None:
     return receipt if isinstance(receipt, dict) else {}
 
 
-def check_receipt_archive(archive: Path, receipt: dict[str, Any]) -> list[Problem]:
-    """The archive's whole sha256 and size against the receipt."""
+def check_receipt_archive(archive: Path, receipt: dict[str, Any], computed: dict[str, str]) -> list[Problem]:
+    """The archive's whole sha256 and size against the receipt (reusing a single volume's digest)."""
     facts = receipt.get("archive") or {}
     volumes = volume_paths(archive)
-    found = {"sha256": _sha256(volumes), "size": sum(v.stat().st_size for v in volumes)}
+    whole = computed.get(volumes[0].name) if len(volumes) == 1 else None
+    found = {"sha256": whole or _sha256(volumes), "size": sum(v.stat().st_size for v in volumes)}
     return [
         ReceiptMismatch(f"archive.{key}", str(facts.get(key)), str(value))
         for key, value in found.items()
