@@ -34,6 +34,7 @@ from ediscovery.render.options import RenderOptions, RenderResult
 FORMATS = ("dat", "opt", "csv", "text", "rsmf")
 ChatRenderer = Callable[[Path, Path, RenderOptions, Sequence[str]], RenderResult]
 CHILD_KINDS = ("file", "generated_file", "artifact", "project_document")
+RENDER_BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -145,36 +146,68 @@ def _chat_ids(collection: Collection) -> list[str]:
     return [chat_id for chat_id, _ in sorted(firsts.items(), key=lambda kv: kv[1])]
 
 
-def _render_chat(vol: _Volume, collection: Collection, chat_id: str, work: Path) -> Placement:
+def _render_groups(vol: _Volume, collection: Collection, chat_ids: Sequence[str]) -> list[list[str]]:
+    """Chats split into render calls: a chat with attachments alone (its family follows it),
+    consecutive chats without attachments together (up to ``RENDER_BATCH``), order kept."""
+    groups: list[tuple[bool, list[str]]] = []
+    for chat_id in chat_ids:
+        refs = load_chat(collection, chat_id).references
+        family = any(vol.find(collection, r.kind, r.source_id) for r in refs)
+        if family or not groups or groups[-1][0] or len(groups[-1][1]) >= RENDER_BATCH:
+            groups.append((family, [chat_id]))
+        else:
+            groups[-1][1].append(chat_id)
+    return [ids for _, ids in groups]
+
+
+def _render_chats(
+    vol: _Volume, collection: Collection, chat_ids: Sequence[str], work: Path
+) -> list[tuple[str, Placement]]:
+    """Render ``chat_ids`` from the next free Bates number and copy their PDFs into the volume."""
     options = RenderOptions(
         bates_prefix=vol.settings.options.bates_prefix,
         bates_start=vol.next,
         bates_digits=vol.settings.options.bates_digits,
         legend=vol.settings.options.legend,
         display_tz=collection.time_zone,
-        jobs=1,
+        jobs=1 if len(chat_ids) == 1 else 0,
     )
-    result = vol.renderer(collection.root, work, options, [chat_id])
-    docs = [d for d in result.documents if d.document_type == "chat" and d.source_id == chat_id]
-    if len(docs) != 1 or docs[0].bates_begin != vol.bates(vol.next):
+    result = vol.renderer(collection.root, work, options, chat_ids)
+    docs = sorted((d for d in result.documents if d.document_type == "chat"), key=lambda d: d.bates_begin)
+    if sorted(d.source_id for d in docs) != sorted(chat_ids):
         raise ProductionError(
-            f"The transcript of chat {chat_id} was not rendered from {vol.bates(vol.next)}."
+            f"The renderer did not return exactly the transcripts of {len(chat_ids)} chat(s)."
         )
-    doc = docs[0]
-    source = Path(doc.path) if Path(doc.path).is_absolute() else work / doc.path
-    pdf_rel = f"PDF/{doc.bates_begin}.pdf"
-    copy_verified(source, vol.root / pdf_rel, doc.sha256)
+    placed = []
+    for doc in docs:
+        if (doc.bates_begin, doc.bates_end) != (
+            vol.bates(vol.next),
+            vol.bates(vol.next + doc.page_count - 1),
+        ):
+            raise ProductionError(
+                f"The transcript of chat {doc.source_id} is not numbered from {vol.bates(vol.next)}."
+            )
+        source = Path(doc.path) if Path(doc.path).is_absolute() else work / doc.path
+        pdf_rel = f"PDF/{doc.bates_begin}.pdf"
+        copy_verified(source, vol.root / pdf_rel, doc.sha256)
+        vol.next += doc.page_count
+        text_rel = vol.text_rel(doc.bates_begin)
+        placed.append(
+            (doc.source_id, Placement(doc.bates_begin, doc.bates_end, pdf_rel, text_rel, "", doc.page_count))
+        )
+    if result.next_bates != vol.next:
+        raise ProductionError(f"The renderer skipped Bates numbers before {vol.bates(result.next_bates)}.")
     shutil.rmtree(work, ignore_errors=True)
-    vol.next = result.next_bates
-    text_rel = vol.text_rel(doc.bates_begin)
-    return Placement(doc.bates_begin, doc.bates_end, pdf_rel, text_rel, "", doc.page_count)
+    return placed
 
 
-def _chat_family(vol: _Volume, collection: Collection, chat_id: str, owners: set[str], work: Path) -> None:
+def _chat_family(
+    vol: _Volume, collection: Collection, chat_id: str, owners: set[str], place: Placement
+) -> None:
+    """The chat's row, natives, text and RSMF, then its attachments as a family right after it."""
     pages = collection.find("chat_messages", chat_id)
     chat = load_chat(collection, chat_id)
     custodian = _custodian(collection, pages[0].get("custodian_user_ids"))
-    place = _render_chat(vol, collection, chat_id, work)
     natives = _copy_chat_natives(vol, collection, pages, place.begin)
     project = _project_name(collection, chat.project_id)
     hashes = (";".join(str(p.get("md5")) for p in pages), ";".join(str(p.get("sha256")) for p in pages))
@@ -413,11 +446,11 @@ def _produce_documents(vol: _Volume, work: Path) -> None:
     chats, chat_owners = _latest(vol.collections, "chat_messages")
     projects, _ = _latest(vol.collections, "project")
     for collection in vol.collections:
-        for chat_id in _chat_ids(collection):
-            if chats[chat_id] is collection:
-                _chat_family(
-                    vol, collection, chat_id, chat_owners[chat_id], work / collection.run_id / chat_id
-                )
+        mine = [chat_id for chat_id in _chat_ids(collection) if chats[chat_id] is collection]
+        for group in _render_groups(vol, collection, mine):
+            folder = work / f"{collection.run_id}-{vol.next}"
+            for chat_id, place in _render_chats(vol, collection, group, folder):
+                _chat_family(vol, collection, chat_id, chat_owners[chat_id], place)
         for entry in collection.entries("project"):
             if projects[str(entry["source_id"])] is collection:
                 _project_family(vol, collection, entry)

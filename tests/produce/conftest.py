@@ -384,6 +384,8 @@ def build_bob(root: Path) -> Path:
         message("claude_chat_msg_b2", "assistant", "2026-05-01T23:31:00Z", "Hello"),
     ]
     b.chat(BOB, "claude_chat_b1", "Greeting", msgs, model="claude-sonnet-5")
+    later = [message("claude_chat_msg_b3", "user", "2026-05-03T09:00:00Z", "Another day")]
+    b.chat(BOB, "claude_chat_b2", "Follow-up", later, model="claude-sonnet-5")
     return b.finish("20261126T020203Z-d4e5f6")
 
 

@@ -33,7 +33,7 @@ def test_produce_prints_json_result(alice_bag: Path, bob_bag: Path, tmp_path: Pa
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["first_bates"] == "PROD000000001" and summary["documents"] == 9
+    assert summary["first_bates"] == "PROD000000001" and summary["documents"] == 10
     assert (tmp_path / "p" / "VOL001.sha256").is_file()
 
 

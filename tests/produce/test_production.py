@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -236,3 +237,19 @@ def test_chat_collected_twice_is_produced_once_from_the_newest_run(tmp_path: Pat
     assert [(r["SOURCE_ID"], r["MESSAGE_COUNT"]) for r in rows] == [("claude_chat_x", "2")]
     record = json.loads((result.volume_dir / "production.json").read_text(encoding="utf-8"))
     assert [s["run_id"] for s in record["sources"]] == ["20261126T000000Z-aaaaaa", "20261201T000000Z-bbbbbb"]
+
+
+def test_chats_without_attachments_render_together_and_families_alone(
+    sources: tuple[Path, Path], tmp_path: Path
+) -> None:
+    calls: list[list[str]] = []
+
+    def recording(bag: Path, out: Path, options: Any, chat_ids: Any) -> Any:
+        calls.append(list(chat_ids))
+        return fake_render(bag, out, options, chat_ids)
+
+    result = build_production(list(sources), tmp_path / "out", renderer=recording, formats=("dat",))
+    assert calls == [["claude_chat_a1"], ["claude_chat_a2"], ["claude_chat_b1", "claude_chat_b2"]]
+    rows = _dat(result)
+    assert [r["SOURCE_ID"] for r in rows][-2:] == ["claude_chat_b1", "claude_chat_b2"]
+    assert rows[-1]["BEGBATES"] == f"PROD{int(rows[-2]['ENDBATES'][4:]) + 1:09d}"
