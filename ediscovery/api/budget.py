@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
 
+_EPSILON = 1e-6
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
 
@@ -62,7 +63,7 @@ class RequestBudget:
         async with self._lock:
             while True:
                 wait = self._wait_needed(self._clock())
-                if wait <= 0:
+                if wait <= _EPSILON:  # float rounding must not spin forever
                     break
                 await self._sleep(wait)
             self._tokens -= 1.0

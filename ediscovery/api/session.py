@@ -206,7 +206,7 @@ class ApiSession:
     async def _consume_json(self, response: httpx.Response, attempt: _Attempt) -> ApiResponse:
         raw = await response.aread()
         attempt.bytes = len(raw)
-        self._check_length(response, attempt)
+        self._check_length(response, attempt, len(raw))
         try:
             data: Any = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -237,7 +237,7 @@ class ApiSession:
                 digest.update(chunk)
                 attempt.bytes = digest.size
                 sink.write(chunk)
-            self._check_length(response, attempt)
+            self._check_length(response, attempt, digest.size)
         except BaseException:
             if digest.size:
                 sink.reset()
@@ -263,11 +263,12 @@ class ApiSession:
             retrieved_at=self._now(),
         )
 
-    def _check_length(self, response: httpx.Response, attempt: _Attempt) -> None:
+    def _check_length(self, response: httpx.Response, attempt: _Attempt, received: int) -> None:
+        """Retry when fewer (or more) bytes arrived than ``Content-Length`` announced."""
         announced = response.headers.get("content-length")
-        if announced is None or not announced.strip().isdigit():
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        if announced is None or not announced.strip().isdigit() or encoding != "identity":
             return
-        received = response.num_bytes_downloaded
         if received != int(announced):
             error = TransportError(
                 f"GET {attempt.path} returned {received} bytes of {announced} announced.",

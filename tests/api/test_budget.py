@@ -1,0 +1,98 @@
+"""One request budget shared by every task: no 60-second window ever holds more than max_rpm."""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import itertools
+from datetime import timedelta
+
+import httpx
+
+from ediscovery.api import RequestBudget, ServerQuota, format_timestamp
+
+from .fakes import FakeTime, json_response, run
+
+
+def max_in_any_window(times: list[float], window: float = 60.0) -> int:
+    ordered = sorted(times)
+    return max(bisect.bisect_right(ordered, t + window) - i for i, t in enumerate(ordered))
+
+
+def test_budget_never_exceeded_under_concurrency(fake_time: FakeTime) -> None:
+    budget = RequestBudget(60, burst=5, clock=fake_time.clock, sleep=fake_time.sleep)
+    grants: list[float] = []
+
+    async def worker() -> None:
+        for _ in range(15):
+            await budget.acquire()
+            grants.append(fake_time.now)
+            await asyncio.sleep(0)
+
+    async def main() -> None:
+        await asyncio.gather(*(worker() for _ in range(20)))
+
+    asyncio.run(main())
+    assert len(grants) == 300
+    assert max_in_any_window(grants) <= 60
+    # and the budget is used, not wasted: 300 requests at 60/min take about five minutes
+    assert fake_time.now <= 300 / (55 / 60) + 1
+
+
+def test_client_requests_share_one_budget(make_client, fake_time: FakeTime) -> None:
+    sent: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(fake_time.now)
+        return json_response(200, {"id": "claude_chat_x", "chat_messages": [], "has_more": False})
+
+    async def main() -> None:
+        async with make_client(handler, max_rpm=120, concurrency=8) as client:
+            await asyncio.gather(*(client.chat_messages(f"claude_chat_{i}") for i in range(400)))
+
+    run(main())
+    assert len(sent) == 400
+    assert max_in_any_window(sent) <= 120
+
+
+def test_server_reporting_zero_remaining_pauses_until_reset(make_client, fake_time: FakeTime) -> None:
+    sent: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(fake_time.now)
+        headers = {
+            "anthropic-ratelimit-requests-limit": "600",
+            "anthropic-ratelimit-requests-remaining": "0" if len(sent) == 1 else "500",
+            "anthropic-ratelimit-requests-reset": format_timestamp(fake_time.wall() + timedelta(seconds=30)),
+        }
+        return json_response(200, {"id": "c", "chat_messages": [], "has_more": False}, **headers)
+
+    async def main() -> None:
+        async with make_client(handler, concurrency=1) as client:
+            for i in range(2):
+                await client.chat_messages(f"claude_chat_{i}")
+
+    run(main())
+    assert sent[1] - sent[0] >= 30.0
+
+
+def test_low_remaining_spreads_requests_until_reset(fake_time: FakeTime) -> None:
+    budget = RequestBudget(600, burst=5, clock=fake_time.clock, sleep=fake_time.sleep)
+    budget.observe(ServerQuota(remaining=3, reset_in=30.0))
+    grants: list[float] = []
+
+    async def main() -> None:
+        for _ in range(3):
+            await budget.acquire()
+            grants.append(fake_time.now)
+
+    asyncio.run(main())
+    gaps = [b - a for a, b in itertools.pairwise(grants)]
+    assert all(gap >= 10.0 for gap in gaps)
+
+
+def test_retry_after_pauses_every_task(fake_time: FakeTime) -> None:
+    budget = RequestBudget(600, clock=fake_time.clock, sleep=fake_time.sleep)
+    budget.pause(25.0)
+    run(budget.acquire())
+    assert fake_time.now >= 25.0
