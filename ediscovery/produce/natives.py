@@ -85,3 +85,12 @@ def json_text(source: Path, *keys: str) -> str:
         return ""
     parts = [f"{key}: {data[key]}" if len(keys) > 1 else str(data[key]) for key in keys if data.get(key)]
     return "\n\n".join(parts) + "\n"
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 hex of a file, read in blocks."""
+    hasher = MultiHasher()
+    with path.open("rb") as fh:
+        while block := fh.read(BLOCK_SIZE):
+            hasher.update(block)
+    return hasher.digests().sha256

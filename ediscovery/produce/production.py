@@ -24,8 +24,8 @@ from ediscovery.produce.collection import Collection, open_source
 from ediscovery.produce.documents import Placement, chat_row, native_row, set_family
 from ediscovery.produce.loadfile import DAT_COLUMNS, opt_line, render_csv, render_dat
 from ediscovery.produce.natives import copy_verified, extension, is_text, json_text, stream_text
-from ediscovery.produce.output import write_bytes_durably, write_text_durably
-from ediscovery.produce.rsmf import Attachment, build_rsmf, slices
+from ediscovery.produce.output import write_text_durably
+from ediscovery.produce.rsmf import Attachment, slices, write_rsmf
 from ediscovery.produce.slipsheet import SlipSheet, write_slip_sheets
 from ediscovery.produce.volume import write_volume_manifest
 from ediscovery.progress import NullReporter, Reporter
@@ -280,10 +280,9 @@ def _write_rsmf(
     for part in slices(chat, collection.time_zone, vol.settings.rsmf_slice):
         wanted = {r.source_id for m in part.messages for r in m.references}
         mine = [a for a in attachments if a.source_id in wanted]
-        data = build_rsmf(chat, part, collection.time_zone, custodian, mine, project_name=project or None,
-                          organization=org)  # fmt: skip
         rel = f"RSMF/{control}_{part.key}.rsmf" if part.key else f"RSMF/{control}.rsmf"
-        write_bytes_durably(vol.root / rel, data)
+        write_rsmf(vol.root / rel, chat, part, collection.time_zone, custodian, mine,
+                   project_name=project or None, organization=org)  # fmt: skip
         written.append(rel)
     return written
 

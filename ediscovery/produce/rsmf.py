@@ -1,34 +1,35 @@
 """RSMF 2.0 (Relativity Short Message Format) for chats.
 
 Owns turning one chat (or one 24-hour slice of it, in the display zone) into an ``.rsmf``:
-an RFC 5322 message with the ``X-RSMF-*`` headers, a plain-text preview body and exactly one
-base64 attachment ``rsmf.zip`` holding ``rsmf_manifest.json`` and the attachment files.
+an RFC 5322 message (framed by :mod:`ediscovery.produce.envelope`) with the ``X-RSMF-*``
+headers, a plain-text preview body and exactly one base64 attachment ``rsmf.zip`` holding
+``rsmf_manifest.json`` and the attachment files.
 The zip is deterministic (sorted names, fixed timestamps); events carry timestamps with an
 offset; the model is a participant of its own.
 """
 
 from __future__ import annotations
 
-import email.policy
-import hashlib
 import json
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.message import EmailMessage
 from email.utils import format_datetime
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ediscovery import __version__
 from ediscovery.produce.chat import Chat, Message, format_time
+from ediscovery.produce.envelope import write_envelope
 
 RSMF_VERSION = "2.0.0"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 CUSTODIAN_ID = "P1"
+PREVIEW_LIMIT = 1_000_000
+ZIP64_FROM = 2**31 - 2**20  # streamed members need ZIP64 declared up front when large
 
 
 @dataclass(frozen=True)
@@ -156,46 +157,75 @@ def rsmf_manifest(
     }
 
 
-def build_zip(manifest: dict[str, Any], attachments: Sequence[Attachment]) -> bytes:
-    """``rsmf.zip``: manifest plus attachment files, sorted, with fixed timestamps."""
+def write_zip(target: Path, manifest: dict[str, Any], attachments: Sequence[Attachment]) -> None:
+    """``rsmf.zip``: manifest plus attachment files streamed in, sorted, with fixed timestamps."""
     files: dict[str, Path | bytes] = {
         "rsmf_manifest.json": (
             json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         ).encode(),
     }
     files.update({a.name: a.path for a in attachments})
-    buffer = BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             content = files[name]
-            with archive.open(info, "w") as sink:
+            large = isinstance(content, Path) and content.stat().st_size >= ZIP64_FROM
+            with archive.open(info, "w", force_zip64=large) as sink:
                 if isinstance(content, bytes):
                     sink.write(content)
                 else:
                     with content.open("rb") as source:
                         shutil.copyfileobj(source, sink, 512 * 1024)
-    return buffer.getvalue()
 
 
-def preview(chat: Chat, part: Slice, zone: str, manifest: dict[str, Any]) -> str:
+def preview(chat: Chat, zone: str, manifest: dict[str, Any]) -> str:
+    """The human-readable body: one line per event, cut after ``PREVIEW_LIMIT`` characters."""
     names = {p["id"]: p.get("display", p["id"]) for p in manifest["participants"]}
     lines = [f"Chat: {chat.name or '(untitled chat)'} ({chat.id})", f"Time zone: {zone}", ""]
-    lines += [
-        f"[{ev.get('timestamp', '')}] {names.get(ev['participant'], '')}: {ev.get('body', '')}"
-        for ev in manifest["events"]
-    ]
+    size = 0
+    for ev in manifest["events"]:
+        line = f"[{ev.get('timestamp', '')}] {names.get(ev['participant'], '')}: {ev.get('body', '')}"
+        size += len(line)
+        if size > PREVIEW_LIMIT:
+            lines.append("[preview cut; every event is in rsmf_manifest.json]")
+            break
+        lines.append(line)
     return "\n".join(lines) + "\n"
 
 
-def _header(value: str) -> str:
-    """A header value on one line: control characters (CR, LF, U+0014 …) become spaces."""
-    return "".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in value).strip()
+def envelope_headers(
+    chat: Chat, part: Slice, zone: str, custodian: dict[str, Any], manifest: dict[str, Any], attachments: int
+) -> list[tuple[str, str]]:
+    """The EML headers of one slice, ``X-RSMF-*`` included."""
+    times = [m.created_at for m in part.messages if m.created_at]
+    headers = [
+        ("From", str(custodian.get("email") or "custodian@invalid")),
+        ("Subject", chat.name or "(untitled chat)"),
+        ("Message-ID", f"<{chat.id}.{part.key or 'all'}@rsmf.ediscovery.invalid>"),
+        ("X-RSMF-Version", RSMF_VERSION),
+        ("X-RSMF-Generator", f"ediscovery {__version__}"),
+    ]
+    if times:
+        headers += [
+            ("Date", format_datetime(max(times))),
+            ("X-RSMF-BeginDate", format_time(min(times), zone)),
+            ("X-RSMF-EndDate", format_time(max(times), zone)),
+        ]
+    headers += [
+        ("X-RSMF-EventCount", str(len(manifest["events"]))),
+        ("X-RSMF-Application", "Claude"),
+        ("X-RSMF-Custodian", str(custodian.get("email") or custodian.get("full_name") or "")),
+        ("X-RSMF-Participants", "; ".join(p["display"] for p in manifest["participants"])),
+        ("X-RSMF-AttachmentCount", str(attachments)),
+        ("X-RSMF-EventCollectionID", chat.id),
+    ]
+    return headers
 
 
-def build_rsmf(
+def write_rsmf(
+    target: Path,
     chat: Chat,
     part: Slice,
     zone: str,
@@ -204,32 +234,14 @@ def build_rsmf(
     *,
     project_name: str | None = None,
     organization: str | None = None,
-) -> bytes:
-    """The ``.rsmf`` bytes (CRLF line ends) of one slice of one chat."""
+) -> None:
+    """Write the ``.rsmf`` of one slice of one chat (attachments streamed, never held whole)."""
     manifest = rsmf_manifest(
         chat, part, zone, custodian, attachments, project_name=project_name, organization=organization
     )
-    times = [m.created_at for m in part.messages if m.created_at]
-    msg = EmailMessage(policy=email.policy.SMTP)
-    msg["From"] = _header(str(custodian.get("email") or "custodian@invalid"))
-    msg["Subject"] = _header(chat.name or "(untitled chat)")
-    msg["Message-ID"] = _header(f"<{chat.id}.{part.key or 'all'}@rsmf.ediscovery.invalid>")
-    msg["X-RSMF-Version"] = _header(RSMF_VERSION)
-    msg["X-RSMF-Generator"] = _header(f"ediscovery {__version__}")
-    if times:
-        msg["Date"] = format_datetime(max(times))
-        msg["X-RSMF-BeginDate"] = _header(format_time(min(times), zone))
-        msg["X-RSMF-EndDate"] = _header(format_time(max(times), zone))
-    msg["X-RSMF-EventCount"] = _header(str(len(manifest["events"])))
-    msg["X-RSMF-Application"] = _header("Claude")
-    msg["X-RSMF-Custodian"] = _header(str(custodian.get("email") or custodian.get("full_name") or ""))
-    msg["X-RSMF-Participants"] = _header("; ".join(p["display"] for p in manifest["participants"]))
-    msg["X-RSMF-AttachmentCount"] = _header(str(len(attachments)))
-    msg["X-RSMF-EventCollectionID"] = _header(chat.id)
-    text = preview(chat, part, zone, manifest)
-    msg.set_content(text)
-    payload = build_zip(manifest, attachments)
-    msg.add_attachment(payload, maintype="application", subtype="zip", filename="rsmf.zip")
-    # A boundary derived from the content: deterministic, and absent from the text it wraps.
-    msg.set_boundary("=_rsmf_" + hashlib.sha256(text.encode() + payload).hexdigest()[:40])
-    return msg.as_bytes()
+    headers = envelope_headers(chat, part, zone, custodian, manifest, len(attachments))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".rsmf-", dir=target.parent) as work:
+        zip_path = Path(work) / "rsmf.zip"
+        write_zip(zip_path, manifest, attachments)
+        write_envelope(target, headers, preview(chat, zone, manifest), zip_path)

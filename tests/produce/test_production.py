@@ -155,6 +155,8 @@ def test_rsmf_day_slice_carries_model_participant_tool_calls_and_offsets(produce
     native = next(produced.volume_dir.glob("NATIVES/PROD000000004.*"))
     assert archive.read(native.name) == native.read_bytes()
     assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in archive.infolist())
+    assert "Alice Þorsdóttir: Here" not in message.get_body(("plain",)).get_content()
+    assert "Claude (claude-opus-5): Here is a draft." in message.get_body(("plain",)).get_content()
 
 
 def test_volume_manifest_verifies_with_sha256sum(produced: ProductionResult, tmp_path: Path) -> None:
