@@ -1,0 +1,131 @@
+"""The custodian directory: every person across every linked organization, and how to find one.
+
+The directory is loaded from ``organizations`` then each organization's ``users``. One person
+may appear in several organizations (same ``user_...`` id, or the same email in another
+case); those rows are merged into one :class:`DirectoryPerson`. :func:`resolve` finds the
+person a custodian query names (email, case-insensitive, or user id) and otherwise raises
+``CustodianNotFound`` with close matches.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ediscovery.api import ApiResponse, ComplianceClient, DirectoryUser, Organization, parse_items
+from ediscovery.errors import CustodianNotFound
+
+
+@dataclass(frozen=True)
+class OrgRef:
+    uuid: str
+    name: str | None
+
+
+@dataclass(frozen=True)
+class DirectoryPerson:
+    """One human, possibly a member of several organizations under several user ids."""
+
+    email: str
+    full_name: str | None
+    user_ids: tuple[str, ...]
+    organizations: tuple[OrgRef, ...]
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Everyone in the tenant, sorted by email; plus the raw pages it was built from."""
+
+    people: tuple[DirectoryPerson, ...]
+    organizations: tuple[OrgRef, ...]
+    pages: tuple[ApiResponse, ...] = ()
+
+
+async def load_directory(client: ComplianceClient) -> Directory:
+    """Fetch organizations and their users and merge the people."""
+    pages: list[ApiResponse] = []
+    orgs: list[OrgRef] = []
+    async for page in client.organizations():
+        pages.append(page)
+        orgs.extend(OrgRef(o.uuid, o.name) for o in parse_items(page, Organization))
+    members: list[tuple[OrgRef, DirectoryUser]] = []
+    for org in orgs:
+        async for page in client.organization_users(org.uuid):
+            pages.append(page)
+            members.extend((org, user) for user in parse_items(page, DirectoryUser))
+    return Directory(merge_people(members), tuple(orgs), tuple(pages))
+
+
+def merge_people(members: Iterable[tuple[OrgRef, DirectoryUser]]) -> tuple[DirectoryPerson, ...]:
+    """Group rows sharing a user id or a case-insensitive email into one person each."""
+    rows = list(members)
+    parent = list(range(len(rows)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_by_key: dict[str, int] = {}
+    for index, (_, user) in enumerate(rows):
+        for key in (f"id:{user.id}", f"email:{(user.email or '').casefold()}" if user.email else None):
+            if key is None:
+                continue
+            if key in first_by_key:
+                parent[find(index)] = find(first_by_key[key])
+            else:
+                first_by_key[key] = index
+    groups: dict[int, list[tuple[OrgRef, DirectoryUser]]] = {}
+    for index, row in enumerate(rows):
+        groups.setdefault(find(index), []).append(row)
+    people = [_person(group) for group in groups.values()]
+    return tuple(sorted(people, key=lambda p: (p.email.casefold(), p.user_ids)))
+
+
+def _person(group: list[tuple[OrgRef, DirectoryUser]]) -> DirectoryPerson:
+    emails = sorted({u.email for _, u in group if u.email}, key=str.casefold)
+    names = sorted({u.full_name for _, u in group if u.full_name})
+    orgs = {o.uuid: o for o, _ in group}
+    return DirectoryPerson(
+        email=emails[0] if emails else "",
+        full_name=names[0] if names else None,
+        user_ids=tuple(sorted({u.id for _, u in group})),
+        organizations=tuple(sorted(orgs.values(), key=lambda o: ((o.name or "").casefold(), o.uuid))),
+    )
+
+
+def resolve(directory: Directory, query: str) -> DirectoryPerson:
+    """The person ``query`` names (email, any case, or ``user_...`` id); CustodianNotFound otherwise."""
+    wanted = query.strip()
+    for person in directory.people:
+        if wanted in person.user_ids or (person.email and person.email.casefold() == wanted.casefold()):
+            return person
+    raise CustodianNotFound(query, close_matches(directory, wanted))
+
+
+def close_matches(directory: Directory, text: str, limit: int = 3) -> list[str]:
+    """Emails of the people whose email user part or name is closest to ``text``."""
+    by_key: dict[str, str] = {}
+    for person in directory.people:
+        by_key.setdefault(person.email.split("@")[0].casefold(), person.email)
+        if person.full_name:
+            by_key.setdefault(person.full_name.casefold(), person.email)
+    wanted = text.split("@")[0].casefold()
+    hits = difflib.get_close_matches(wanted, list(by_key), n=limit * 2, cutoff=0.6)
+    return list(dict.fromkeys(by_key[h] for h in hits))[:limit]
+
+
+def search(directory: Directory, text: str) -> list[DirectoryPerson]:
+    """People whose email, name, user id or organization contains ``text`` (case-insensitive)."""
+    needle = text.strip().casefold()
+    if not needle:
+        return list(directory.people)
+    return [p for p in directory.people if needle in _haystack(p)]
+
+
+def _haystack(person: DirectoryPerson) -> str:
+    parts = [person.email, person.full_name or "", *person.user_ids]
+    parts += [o.name or "" for o in person.organizations] + [o.uuid for o in person.organizations]
+    return "\n".join(parts).casefold()
