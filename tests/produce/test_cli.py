@@ -8,10 +8,11 @@ from pathlib import Path
 import py7zr
 import pytest
 from click.testing import CliRunner
-from conftest import fake_render
 
 from ediscovery.cli.produce import command
 from ediscovery.produce import production
+
+from .bags import fake_render
 
 
 @pytest.fixture(autouse=True)

@@ -15,12 +15,13 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import ALICE, HOSTILE, BagBuilder, build_alice, build_bob, fake_render, message
 
 from ediscovery.errors import ProductionError, UsageError
 from ediscovery.produce import ProductionResult, build_production
 from ediscovery.produce.loadfile import DAT_COLUMNS, parse_dat
 from ediscovery.resources import schema_path
+
+from .bags import ALICE, HOSTILE, BagBuilder, build_alice, build_bob, fake_render, message
 
 
 @pytest.fixture(scope="module")

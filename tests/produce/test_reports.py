@@ -96,3 +96,13 @@ def test_broken_custody_chain_is_reported(alice_bag: Path) -> None:
     write_reports(alice_bag, manifest)
     html = (alice_bag / "reports" / "collection-report.html").read_text(encoding="utf-8")
     assert "BROKEN: line 2 does not link to line 1" in html
+
+
+def test_reports_accept_the_evidence_manifest_object(alice_bag: Path) -> None:
+    from ediscovery.evidence.manifest import load_manifest
+
+    manifest = load_manifest(alice_bag / "manifest.json")
+    write_reports(alice_bag, manifest)
+    rows = _csv(alice_bag / "reports" / "summary.csv")
+    chats = sum(int(r["collected"]) for r in rows if r["content_type"] == "chats")
+    assert chats == manifest.counts["chats"] == 2
