@@ -132,17 +132,18 @@ def _message(raw: dict[str, Any]) -> Message:
 
 
 def _references(raw: dict[str, Any]) -> list[Reference]:
-    uploads = [*(raw.get("files") or []), *(raw.get("generated_files") or [])]
-    refs = [Reference(_file_kind(str(i.get("id"))), str(i.get("id")), i.get("filename")) for i in uploads]
+    """Referenced items, kind by the list they appear in (a generated file may have a
+    ``claude_file_`` id; the bag stores it as ``generated_file``)."""
+    refs = [Reference("file", str(i.get("id")), i.get("filename")) for i in raw.get("files") or []]
+    refs += [
+        Reference("generated_file", str(i.get("id")), i.get("filename"))
+        for i in raw.get("generated_files") or []
+    ]
     refs += [
         Reference("artifact", str(i.get("version_id") or i.get("id")), i.get("title"))
         for i in raw.get("artifacts") or []
     ]
     return refs
-
-
-def _file_kind(file_id: str) -> str:
-    return "generated_file" if file_id.startswith("claude_gen_file_") else "file"
 
 
 def chat_text(chat: Chat, zone: str) -> str:

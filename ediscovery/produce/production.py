@@ -113,10 +113,14 @@ class _Volume:
     def find(
         self, preferred: Collection, kind: str, source_id: str
     ) -> tuple[Collection, dict[str, Any]] | None:
+        """The stored entry of an item, in ``preferred`` first. Uploads and generated files are
+        looked up under both kinds: an id's prefix does not decide where the bag stores it."""
+        kinds = [kind, *{"file": ["generated_file"], "generated_file": ["file"]}.get(kind, [])]
         for collection in [preferred, *self.collections]:
-            entries = collection.find(kind, source_id)
-            if entries:
-                return collection, entries[0]
+            for candidate in kinds:
+                entries = collection.find(candidate, source_id)
+                if entries:
+                    return collection, entries[0]
         return None
 
 

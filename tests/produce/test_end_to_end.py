@@ -1,0 +1,68 @@
+"""Collections the collector really wrote (against the sandbox), sealed, then produced."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ediscovery.collect.run import CollectOptions
+from ediscovery.collect.scope import Scope
+from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, run_pipeline
+from ediscovery.produce import build_production
+from ediscovery.produce.loadfile import DAT_COLUMNS, parse_dat
+from ediscovery.sandbox import ManualClock
+from tests.collect.conftest import directory_resolver, make_client
+
+
+def _collect(
+    transport: httpx.AsyncBaseTransport, clock: ManualClock, custodian: str, out: Path
+) -> PipelineResult:
+    async def go() -> PipelineResult:
+        sink = RequestSink()
+        async with make_client(transport, clock, sink) as client:
+            options = CollectOptions(
+                matter="Acme v. Widget",
+                custodians=(custodian,),
+                scope=Scope(None, None),
+                out=out,
+                api_url="https://api.anthropic.com",
+                key_fingerprint=client.api_key_fingerprint,
+            )
+            return await run_pipeline(
+                client._session,
+                PipelineOptions(options, render=False, seal=True, verify=False),
+                resolver=lambda _api, q: directory_resolver(client, q),
+                requests=sink,
+                clock=lambda: clock.now,
+            )
+
+    return asyncio.run(go())
+
+
+@pytest.mark.slow
+def test_sealed_sandbox_collections_produce_a_consistent_volume(
+    sandbox_transport: httpx.ASGITransport, sandbox_clock: ManualClock, tmp_path: Path
+) -> None:
+    runs = [
+        _collect(sandbox_transport, sandbox_clock, who, tmp_path / "c")
+        for who in ("bob@example.com", "alice@example.com")
+    ]
+    archives = [r.archive for r in runs]
+    assert all(a is not None for a in archives)
+    result = build_production([a for a in archives if a], tmp_path / "p", formats=("dat", "opt", "rsmf"))
+    volume = result.volume_dir
+    subprocess.run(["sha256sum", "-c", "--quiet", "MANIFEST-SHA256.txt"], cwd=volume, check=True)
+    rows = parse_dat((volume / "DATA" / "VOL001.dat").read_bytes().decode("utf-8"))
+    docs = [dict(zip(DAT_COLUMNS, r, strict=True)) for r in rows[1:]]
+    chats = [d for d in docs if d["DOCTYPE"] == "Chat"]
+    assert len(chats) == sum(r.manifest.counts["chats"] for r in runs)
+    pages = [int(d["PAGECOUNT"]) for d in docs]
+    assert result.next_bates == 1 + sum(pages)
+    assert len({d["BEGBATES"] for d in docs}) == len(docs)
+    assert {d["CUSTODIAN"] for d in docs} <= {"alice@example.com", "bob@example.com"}
+    assert len(list((volume / "RSMF").glob("*.rsmf"))) == len(chats)
+    assert result.warnings == ()
