@@ -38,6 +38,9 @@ from ediscovery.evidence.requests_log import RequestLog
 from ediscovery.progress import NullReporter, Reporter
 
 
+TRANSCRIPTS_DIR = "data/transcripts"
+
+
 @dataclass(frozen=True)
 class PipelineOptions:
     """Collection options plus rendering and sealing choices."""
@@ -201,7 +204,7 @@ def render_transcripts(bag: Path, manifest: Manifest, options: PipelineOptions) 
         display_tz=options.collect.scope.time_zone,
         jobs=options.render_jobs,
     )
-    rendered = render_collection(bag, bag / "data" / "transcripts", render_options)
+    rendered = render_collection(bag, bag / TRANSCRIPTS_DIR, render_options)
     kept = [e for e in manifest.entries if e.kind != "transcript"]
     kept.extend(_transcript_entry(doc) for doc in rendered.documents)
     return dataclasses.replace(manifest, entries=tuple(sorted(kept, key=lambda e: e.path)))
@@ -209,7 +212,7 @@ def render_transcripts(bag: Path, manifest: Manifest, options: PipelineOptions) 
 
 def _transcript_entry(doc: Any) -> ManifestEntry:
     return ManifestEntry(
-        path=doc.path,
+        path=f"{TRANSCRIPTS_DIR}/{doc.path}",
         kind="transcript",
         source_id=doc.source_id,
         size=doc.size,

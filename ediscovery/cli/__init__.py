@@ -1,16 +1,34 @@
-"""The ``ediscovery`` command line: one small module per command, registered here."""
+"""The ``ediscovery`` command line: one small module per command, registered here.
+
+The group owns the options every command shares: ``--version`` and the verbosity of the
+diagnostic log (``-v`` / ``-q``). Logging is configured here and nowhere in the library.
+"""
 
 from __future__ import annotations
+
+import logging
 
 import click
 
 from ediscovery import __version__
+from ediscovery.cli.collect import command as collect_command
+from ediscovery.cli.custodians import command as custodians_command
+from ediscovery.cli.sandbox import command as sandbox_command
+from ediscovery.cli.verify import command as verify_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ediscovery")
-def cli() -> None:
+@click.option("-v", "--verbose", count=True, help="More diagnostic output on stderr (repeat for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+def cli(verbose: int, quiet: bool) -> None:
     """Collect, preserve, produce and verify Claude Enterprise data for legal matters."""
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+for _command in (sandbox_command, custodians_command, collect_command, verify_command):
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from fontTools.ttLib import TTCollection, TTFont  # type: ignore[import-untyped]
+from fontTools.ttLib import TTCollection, TTFont
 
 logger = logging.getLogger(__name__)
 
