@@ -10,7 +10,9 @@ File names come from control numbers only, never from API-supplied names.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,7 +29,7 @@ from ediscovery.produce.natives import copy_verified, extension, is_text, json_t
 from ediscovery.produce.output import write_text_durably
 from ediscovery.produce.rsmf import Attachment, slices, write_rsmf
 from ediscovery.produce.slipsheet import SlipSheet, write_slip_sheets
-from ediscovery.produce.volume import write_volume_manifest
+from ediscovery.produce.volume import write_sidecar, write_volume_manifest
 from ediscovery.progress import NullReporter, Reporter
 from ediscovery.render.options import RenderOptions, RenderResult
 
@@ -412,8 +414,9 @@ def build_production(
             f"{root} already exists.", hint="Choose another --out directory or volume name."
         )
     settings = _Settings(frozenset(formats), options, rsmf_slice, volume_name)
-    vol = _Volume(root, settings, renderer, reporter or NullReporter())
     work = out_dir / f".{volume_name}.work"
+    shutil.rmtree(work, ignore_errors=True)
+    vol = _Volume(work / volume_name, settings, renderer, reporter or NullReporter())
     try:
         vol.reporter.stage("opening collections")
         vol.collections = sorted(
@@ -421,9 +424,20 @@ def build_production(
             key=lambda c: (c.custodian_emails, c.run_id),
         )
         _produce_documents(vol, work / "render")
-        return _finish(vol)
+        result = _finish(vol)
+        return _publish(result, root)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _publish(result: ProductionResult, root: Path) -> ProductionResult:
+    """Move the finished volume to its place (a failed run leaves no half volume behind),
+    then write the sidecar that hashes its manifest."""
+    if root.exists():
+        root.rmdir()  # empty, checked before the run
+    os.replace(result.volume_dir, root)
+    write_sidecar(root, result.manifest_sha256)
+    return dataclasses.replace(result, volume_dir=root)
 
 
 def _latest(

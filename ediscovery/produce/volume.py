@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ediscovery.errors import ProductionError
 from ediscovery.produce.collection import sha256_file
 from ediscovery.produce.output import write_text_durably
 
@@ -22,11 +23,17 @@ def volume_files(volume_dir: Path) -> list[str]:
 
 
 def write_volume_manifest(volume_dir: Path) -> str:
-    """Write ``MANIFEST-SHA256.txt`` and ``../<volume>.sha256``; return the manifest's SHA-256."""
+    """Write ``MANIFEST-SHA256.txt`` inside the volume; return the manifest's SHA-256."""
     lines = [f"{sha256_file(volume_dir / name)}  {name}\n" for name in volume_files(volume_dir)]
     manifest = volume_dir / MANIFEST_NAME
     write_text_durably(manifest, "".join(lines))
-    digest = sha256_file(manifest)
+    return sha256_file(manifest)
+
+
+def write_sidecar(volume_dir: Path, manifest_sha256: str) -> Path:
+    """Write ``<volume>.sha256`` next to the volume, over its manifest; refuse a stale digest."""
+    if sha256_file(volume_dir / MANIFEST_NAME) != manifest_sha256:
+        raise ProductionError(f"{volume_dir / MANIFEST_NAME} changed while the volume was published.")
     sidecar = volume_dir.parent / f"{volume_dir.name}.sha256"
-    write_text_durably(sidecar, f"{digest}  {volume_dir.name}/{MANIFEST_NAME}\n")
-    return digest
+    write_text_durably(sidecar, f"{manifest_sha256}  {volume_dir.name}/{MANIFEST_NAME}\n")
+    return sidecar

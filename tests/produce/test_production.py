@@ -256,3 +256,12 @@ def test_chats_without_attachments_render_together_and_families_alone(
     rows = _dat(result)
     assert [r["SOURCE_ID"] for r in rows][-2:] == ["claude_chat_b1", "claude_chat_b2"]
     assert rows[-1]["BEGBATES"] == f"PROD{int(rows[-2]['ENDBATES'][4:]) + 1:09d}"
+
+
+def test_failed_production_leaves_no_partial_volume(alice_bag: Path, tmp_path: Path) -> None:
+    def broken(bag: Path, out: Path, options: Any, chat_ids: Any) -> Any:
+        raise ProductionError("renderer exploded")
+
+    with pytest.raises(ProductionError, match="renderer exploded"):
+        build_production([alice_bag], tmp_path / "out", renderer=broken)
+    assert list((tmp_path / "out").glob("*")) == []  # neither a half volume nor the work folder
