@@ -13,6 +13,8 @@ import click
 from ediscovery import __version__
 from ediscovery.cli.collect import command as collect_command
 from ediscovery.cli.custodians import command as custodians_command
+from ediscovery.cli.demo import command as demo_command
+from ediscovery.cli.produce import command as produce_command
 from ediscovery.cli.sandbox import command as sandbox_command
 from ediscovery.cli.verify import command as verify_command
 
@@ -27,7 +29,14 @@ def cli(verbose: int, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-for _command in (sandbox_command, custodians_command, collect_command, verify_command):
+for _command in (
+    demo_command,
+    sandbox_command,
+    custodians_command,
+    collect_command,
+    verify_command,
+    produce_command,
+):
     cli.add_command(_command)
 
 

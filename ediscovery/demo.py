@@ -1,0 +1,110 @@
+"""The one-minute demo: the whole job against the embedded sandbox, as a user would run it.
+
+It starts the Compliance API sandbox on a loopback port, then runs the public commands one
+after the other in child processes, exactly as they would be typed: ``custodians``,
+``collect`` (which seals and verifies), ``verify`` and ``produce``. Each step prints the
+command line first, so the demo doubles as a walkthrough. The demo key is the sandbox's
+public key; it is handed to the children through the environment, never as an argument.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ediscovery.errors import EdiscoveryError
+from ediscovery.sandbox import DEMO_KEY, Tenant, running_server
+
+KEY_ENV = "ANTHROPIC_COMPLIANCE_ACCESS_KEY"
+MATTER = "Acme v. Widget"
+CUSTODIAN = "alice@example.com"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """Where the demo left its outputs."""
+
+    bag: Path
+    archive: Path | None
+    production: Path | None
+    status: str
+
+
+def run_demo(
+    out: Path,
+    *,
+    scale: str = "small",
+    custodian: str = CUSTODIAN,
+    echo: Callable[[str], None] = print,
+) -> DemoResult:
+    """Run sandbox → custodians → collect → verify → produce into ``out``."""
+    out = out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    echo(f"Starting the Compliance API sandbox (seeded synthetic tenant, scale {scale})…")
+    with running_server(Tenant.generate(seed=7, scale=scale)) as base_url:
+        echo(f"Sandbox listening on {base_url}\n")
+        env = {**os.environ, KEY_ENV: DEMO_KEY}
+        _step(echo, env, ["custodians", "--api-url", base_url])
+        collected = _step(
+            echo,
+            env,
+            [
+                "collect",
+                "--matter",
+                MATTER,
+                "--custodian",
+                custodian,
+                "--out",
+                str(out),
+                "--api-url",
+                base_url,
+                "--json",
+            ],
+            capture=True,
+            allowed=(0, 4),
+        )
+    summary = json.loads(collected)
+    archive = Path(summary["archive"]) if summary.get("archive") else None
+    echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    if archive is not None:
+        _step(echo, env, ["verify", str(archive)])
+    production = out / "production"
+    _step(echo, env, ["produce", str(archive or summary["bag"]), "--out", str(production)])
+    echo("\nDone. Look at:")
+    echo(f"  bag:         {summary['bag']}")
+    echo(f"  archive:     {archive}")
+    echo(f"  transcripts: {Path(summary['bag']) / 'data' / 'transcripts'}")
+    echo(f"  production:  {production}")
+    return DemoResult(Path(summary["bag"]), archive, production, summary["status"])
+
+
+def _step(
+    echo: Callable[[str], None],
+    env: dict[str, str],
+    args: Sequence[str],
+    *,
+    capture: bool = False,
+    allowed: Sequence[int] = (0,),
+) -> str:
+    shown = " ".join(_quote(a) for a in args)
+    echo(f"$ ediscovery {shown}")
+    result = subprocess.run(
+        [sys.executable, "-m", "ediscovery", *args],
+        env=env,
+        stdout=subprocess.PIPE if capture else None,
+        text=True,
+        check=False,
+    )
+    if result.returncode not in allowed:
+        raise EdiscoveryError(f"Demo step 'ediscovery {shown}' failed with exit status {result.returncode}.")
+    echo("")
+    return result.stdout or ""
+
+
+def _quote(arg: str) -> str:
+    return f"'{arg}'" if (" " in arg or not arg) else arg
