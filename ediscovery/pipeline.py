@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ediscovery.api.client import ComplianceClient
 from ediscovery.api.response import RequestRecord
 from ediscovery.collect.run import CollectionResult, CollectOptions, Resolver, RunSession
 from ediscovery.collect.state import RunState
@@ -36,7 +37,6 @@ from ediscovery.evidence.digest import Digests
 from ediscovery.evidence.manifest import Manifest, ManifestEntry, write_manifest
 from ediscovery.evidence.requests_log import RequestLog
 from ediscovery.progress import NullReporter, Reporter
-
 
 TRANSCRIPTS_DIR = "data/transcripts"
 
@@ -129,7 +129,7 @@ class _BagInfo(BagInfo):
 
 
 async def run_pipeline(
-    api: Any,
+    client: ComplianceClient,
     options: PipelineOptions,
     *,
     resolver: Resolver,
@@ -137,9 +137,12 @@ async def run_pipeline(
     reporter: Reporter | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> PipelineResult:
-    """Run every step; see the module docstring. ``requests`` must be the client's observer."""
+    """Run every step through ``client``'s public API; see the module docstring.
+
+    ``requests`` must be the client's ``on_request`` observer.
+    """
     reporter = reporter or NullReporter()
-    session = RunSession(api, options.collect, resolver=resolver, reporter=reporter, clock=clock)
+    session = RunSession(client, options.collect, resolver=resolver, reporter=reporter, clock=clock)
     result, state, custody = await session.collect()
     try:
         if requests is not None:

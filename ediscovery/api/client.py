@@ -1,7 +1,9 @@
 """``ComplianceClient``: one method per read endpoint of the Compliance API the collector needs.
 
 Lists are async iterators of raw :class:`ApiResponse` pages (the evidence), always asking for
-the largest page the endpoint allows. Single objects are one ``ApiResponse``; file and
+the largest page the endpoint allows. :meth:`ComplianceClient.get`, :meth:`~ComplianceClient.pages`
+and :meth:`~ComplianceClient.download` reach any read endpoint by path, for callers that keep
+their own cursors (a resumed collection). Single objects are one ``ApiResponse``; file and
 generated-file content is streamed to a sink and returns a :class:`DownloadResult`. The
 documented chats-list rules are checked before any request is spent. Deliberately, there
 is no method that deletes anything.
@@ -14,7 +16,9 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from types import TracebackType
+from typing import Literal
 from urllib.parse import quote
 
 import httpx
@@ -34,10 +38,19 @@ V1 = "/v1/compliance"
 MAX_USER_IDS_PER_CHAT_QUERY = 10
 MESSAGE_TRUNCATION_DEFAULTS = (("tool_use_input_max_chars", "-1"), ("tool_result_max_chars", "-1"))
 Pages = AsyncIterator[ApiResponse]
+PageScheme = Literal["cursor", "token"]
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _compliance_path(path: str) -> str:
+    """``path`` if it is a plain path under ``/v1/compliance/``; UsageError otherwise."""
+    dots = {".", ".."} & set(path.split("/"))
+    if not path.startswith(f"{V1}/") or "?" in path or "#" in path or dots:
+        raise UsageError(f"Not a Compliance API path: {path!r}.")
+    return path
 
 
 def _seg(identifier: str) -> str:
@@ -94,16 +107,43 @@ class ComplianceClient:
     async def aclose(self) -> None:
         await self._session.aclose()
 
+    # -- by path (for callers that keep their own cursors, e.g. a resumed collection) ------
+
+    async def get(self, path: str, query: Pairs = (), *, list_endpoint: bool = False) -> ApiResponse:
+        """``GET`` one JSON ``path`` under ``/v1/compliance/`` with ``query`` pairs, as sent.
+
+        ``list_endpoint`` marks a list, so a bare 404 gets the "key or URL is wrong" hint.
+        A caller resuming a list passes the stored ``after_id`` or ``page`` in ``query``.
+        """
+        return await self._session.get_json(_compliance_path(path), query, list_endpoint=list_endpoint)
+
+    def pages(self, path: str, query: Pairs = (), *, scheme: PageScheme) -> Pages:
+        """Every page of a list ``path`` from ``query`` on (``scheme`` ``cursor`` or ``token``).
+
+        Starting ``query`` with ``after_id=<last_id>`` (cursor) or ``page=<next_page>``
+        (token) resumes a list after the last page already kept.
+        """
+        fetch = partial(self.get, _compliance_path(path), list_endpoint=True)
+        if scheme == "cursor":
+            return cursor_pages(fetch, query)
+        if scheme == "token":
+            return token_pages(fetch, query)
+        raise UsageError(f"Unknown pagination scheme {scheme!r} (cursor or token).")
+
+    async def download(self, path: str, sink: SinkLike) -> DownloadResult:
+        """Stream binary ``path`` into ``sink``; IntegrityError (``.result``) on MD5 mismatch."""
+        return await self._session.download(_compliance_path(path), as_sink(sink))
+
     # -- plumbing -------------------------------------------------------------------------
 
     def _cursor(self, path: str, query: Pairs) -> Pages:
-        return cursor_pages(lambda q: self._session.get_json(path, q, list_endpoint=True), query)
+        return self.pages(path, query, scheme="cursor")
 
     def _tokens(self, path: str, query: Pairs) -> Pages:
-        return token_pages(lambda q: self._session.get_json(path, q, list_endpoint=True), query)
+        return self.pages(path, query, scheme="token")
 
     async def _get(self, path: str, query: Pairs = ()) -> ApiResponse:
-        return await self._session.get_json(path, query)
+        return await self.get(path, query)
 
     # -- directory ------------------------------------------------------------------------
 
@@ -194,7 +234,7 @@ class ComplianceClient:
 
     async def download_file(self, file_id: str, sink: SinkLike) -> DownloadResult:
         """Stream an uploaded file's bytes to ``sink``; IntegrityError (``.result``) on MD5 mismatch."""
-        return await self._session.download(f"{V1}/apps/chats/files/{_seg(file_id)}/content", as_sink(sink))
+        return await self.download(f"{V1}/apps/chats/files/{_seg(file_id)}/content", sink)
 
     async def generated_file_metadata(self, file_id: str) -> ApiResponse:
         return await self._get(f"{V1}/apps/chats/generated-files/{_seg(file_id)}")
@@ -204,7 +244,7 @@ class ComplianceClient:
         if file_id.startswith("claude_file_"):
             return await self.download_file(file_id, sink)
         path = f"{V1}/apps/chats/generated-files/{_seg(file_id)}/content"
-        return await self._session.download(path, as_sink(sink))
+        return await self.download(path, sink)
 
     async def artifact_metadata(self, version_id: str) -> ApiResponse:
         return await self._get(f"{V1}/apps/artifacts/{_seg(version_id)}")

@@ -62,7 +62,7 @@ async def _run(
                 loop.add_signal_handler(sig, task.cancel)
         try:
             return await run_pipeline(
-                client._session,
+                client,
                 options,
                 resolver=lambda _api, q: resolve_directory(client, q),
                 requests=sink,

@@ -32,6 +32,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import quote
 
+from ediscovery.api.client import PageScheme
 from ediscovery.api.fields import FormatProblem
 from ediscovery.api.models import (
     Chat,
@@ -65,6 +66,9 @@ Query = tuple[tuple[str, str], ...]
 
 
 def _seg(identifier: str) -> str:
+    """An API-supplied id as one path segment; an unusable id fails its item."""
+    if identifier in ("", ".", ".."):
+        raise ResponseFormatError(f"The API referenced an unusable id {identifier!r}.")
     return quote(identifier, safe="")
 
 
@@ -183,27 +187,34 @@ class Collector:
         kind: str,
         source_id: str,
         page_path: Callable[[int], str],
-        scheme: str,
+        scheme: PageScheme,
         custodians: tuple[str, ...],
     ) -> list[Any]:
-        """Every page of a list (stored or replayed); pages are page-1-based natives."""
+        """Every page of a list: the pages already stored are replayed, the rest fetched and kept.
+
+        Pages are page-1-based natives; the list resumes from the cursor (or page token) of
+        the last stored page, through the client's page iterator.
+        """
         bodies: list[Any] = []
         page = 1
-        while True:
-            _entry, body = await self.natives.json(
-                api_path,
-                query,
-                path=page_path(page),
-                kind=kind,
-                source_id=source_id,
-                metadata=partial(_page_metadata, page),
-                custodians=custodians,
-            )
-            bodies.append(body)
-            following = _next_query(body, query, scheme)
+        while (replayed := self.natives.replay(page_path(page))) is not None:
+            bodies.append(replayed[1])
+            following = _next_query(replayed[1], query, scheme)
             if following is None:
                 return bodies
             query, page = following, page + 1
+        async for response in self.natives.pages(api_path, query, scheme):
+            self.natives.keep(
+                response,
+                path=page_path(page),
+                kind=kind,
+                source_id=source_id,
+                metadata=_page_metadata(page, response.data),
+                custodians=custodians,
+            )
+            bodies.append(response.data)
+            page += 1
+        return bodies
 
     # --- lists -------------------------------------------------------------------------------
 
@@ -331,7 +342,7 @@ class Collector:
         responses: list[ApiResponse] = []
         query: Query = MESSAGE_QUERY
         while True:
-            response = await self.natives.fetch(api_path, query)
+            response = await self.natives.fetch(api_path, query, list_endpoint=True)
             responses.append(response)
             following = _next_query(response.data, query, "cursor", limit="1000")
             if following is None:
@@ -371,6 +382,7 @@ class Collector:
                 source_id=chat_id,
                 custodians=(seen.user_id,),
                 metadata=partial(self._chat_page_metadata, number),
+                list_endpoint=True,
             )
             pages.append(_parse(ChatMessagesPage.from_json, body, "chat messages"))
             following = _next_query(body, query, "cursor", limit="1000")
@@ -663,7 +675,7 @@ def _parse(build: Callable[[Any], Any], obj: Any, what: str) -> Any:
         raise ResponseFormatError(f"Unexpected {what}: {exc}") from exc
 
 
-def _next_query(body: Any, query: Query, scheme: str, *, limit: str | None = None) -> Query | None:
+def _next_query(body: Any, query: Query, scheme: PageScheme, *, limit: str | None = None) -> Query | None:
     """The query of the next page, or None after the last page."""
     if not isinstance(body, Mapping):
         raise ResponseFormatError("A list response is not a JSON object.")

@@ -14,16 +14,16 @@ bytes are kept with status ``integrity_failed`` and reported.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
 import signal
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ediscovery.api.download import DownloadSink
+from ediscovery.api.client import PageScheme
+from ediscovery.api.download import SinkLike
 from ediscovery.api.response import ApiResponse, DownloadResult
 from ediscovery.collect.state import RunState
 from ediscovery.errors import IntegrityError, ResponseFormatError
@@ -37,14 +37,17 @@ logger = logging.getLogger(__name__)
 
 DOWNLOAD_TRIES = 3
 CRASH_ENV = "EDISCOVERY_CRASH_AFTER_STORED"  # test hook: SIGKILL self after N stored items
+Query = tuple[tuple[str, str], ...]
 
 
 class Api(Protocol):
-    """The two calls the collector makes (``ComplianceClient`` / ``ApiSession`` provide them)."""
+    """The public calls of :class:`~ediscovery.api.ComplianceClient` the collector makes."""
 
-    async def get_json(self, path: str, query: tuple[tuple[str, str], ...] = ()) -> ApiResponse: ...
+    async def get(self, path: str, query: Query = (), *, list_endpoint: bool = False) -> ApiResponse: ...
 
-    async def download(self, path: str, sink: DownloadSink) -> DownloadResult: ...
+    def pages(self, path: str, query: Query = (), *, scheme: PageScheme) -> AsyncIterator[ApiResponse]: ...
+
+    async def download(self, path: str, sink: SinkLike) -> DownloadResult: ...
 
 
 @dataclass(frozen=True)
@@ -88,9 +91,13 @@ class Natives:
         raw = self.store.path_of(path).read_bytes()
         return entry, _parse(raw, path)
 
-    async def fetch(self, api_path: str, query: tuple[tuple[str, str], ...] = ()) -> ApiResponse:
+    async def fetch(self, api_path: str, query: Query = (), *, list_endpoint: bool = False) -> ApiResponse:
         """One JSON request (not stored yet; see :meth:`keep`)."""
-        return await self.api.get_json(api_path, query)
+        return await self.api.get(api_path, query, list_endpoint=list_endpoint)
+
+    def pages(self, api_path: str, query: Query, scheme: PageScheme) -> AsyncIterator[ApiResponse]:
+        """The pages of a list from ``query`` on (not stored yet; see :meth:`keep`)."""
+        return self.api.pages(api_path, query, scheme=scheme)
 
     def keep(
         self,
@@ -110,19 +117,20 @@ class Natives:
     async def json(
         self,
         api_path: str,
-        query: tuple[tuple[str, str], ...],
+        query: Query,
         *,
         path: str,
         kind: str,
         source_id: str,
         metadata: Callable[[Any], Mapping[str, Any]] | None = None,
         custodians: tuple[str, ...] = (),
+        list_endpoint: bool = False,
     ) -> tuple[dict[str, Any], Any]:
         """Replay ``path`` or fetch and keep it; return ``(entry, parsed body)``."""
         replayed = self.replay(path)
         if replayed is not None:
             return replayed
-        response = await self.fetch(api_path, query)
+        response = await self.fetch(api_path, query, list_endpoint=list_endpoint)
         meta = metadata(response.data) if metadata is not None else None
         entry = self.keep(
             response, path=path, kind=kind, source_id=source_id, metadata=meta, custodians=custodians
@@ -243,16 +251,3 @@ def _loads_or_none(line: bytes) -> dict[str, Any] | None:
 def _env_int(name: str) -> int | None:
     value = os.environ.get(name, "").strip()
     return int(value) if value.isdigit() else None
-
-
-async def gather_bounded(limit: int, jobs: list[Callable[[], Any]]) -> None:
-    """Run coroutine factories with at most ``limit`` in flight; the first error cancels the rest."""
-    semaphore = asyncio.Semaphore(max(1, limit))
-
-    async def run(job: Callable[[], Any]) -> None:
-        async with semaphore:
-            await job()
-
-    async with asyncio.TaskGroup() as group:
-        for job in jobs:
-            group.create_task(run(job))

@@ -105,7 +105,7 @@ def collect(tmp_path: Path, sandbox_clock: ManualClock) -> Collect:
                     **options,
                 )
                 return await run_pipeline(
-                    client._session,
+                    client,
                     PipelineOptions(collect_options, render=render, seal=seal, verify=seal),
                     resolver=lambda _api, q: directory_resolver(client, q),
                     requests=sink,
