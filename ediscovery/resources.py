@@ -1,7 +1,7 @@
 """Resources: where the shipped ``templates/`` and ``manifests/`` folders are.
 
-In a checkout or editable install they are the top-level folders next to the package; a
-wheel carries them inside the package (``ediscovery/_data/<name>`` or ``ediscovery/<name>``).
+They live at the top of the repository; ``ediscovery/_data/<name>`` links to them, so a wheel
+carries them inside the package and a checkout or editable install finds them the same way.
 A missing folder is an installation problem and raises a clear :class:`EdiscoveryError`.
 """
 
@@ -15,7 +15,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def _candidates(name: str) -> list[Path]:
-    return [_PACKAGE.parent / name, _PACKAGE / "_data" / name, _PACKAGE / name]
+    return [_PACKAGE / "_data" / name, _PACKAGE.parent / name]
 
 
 def resource_dir(name: str) -> Path:
