@@ -132,7 +132,7 @@ async def run_pipeline(
     client: ComplianceClient,
     options: PipelineOptions,
     *,
-    resolver: Resolver,
+    resolver: Resolver | None = None,
     requests: RequestSink | None = None,
     reporter: Reporter | None = None,
     clock: Callable[[], datetime] = utc_now,

@@ -18,7 +18,6 @@ import click
 
 from ediscovery.api import ComplianceClient
 from ediscovery.api.credentials import DEFAULT_KEY_ENV, api_key_from_env
-from ediscovery.collect.resolution import resolve_directory
 from ediscovery.collect.run import CollectOptions
 from ediscovery.collect.scope import make_scope
 from ediscovery.errors import ConfigError, EdiscoveryError, Interrupted
@@ -64,7 +63,6 @@ async def _run(
             return await run_pipeline(
                 client,
                 options,
-                resolver=lambda _api, q: resolve_directory(client, q),
                 requests=sink,
                 reporter=reporter,
             )

@@ -5,15 +5,20 @@ may appear in several organizations (same ``user_...`` id, or the same email in 
 case); those rows are merged into one :class:`DirectoryPerson`. :func:`resolve` finds the
 person a custodian query names (email, case-insensitive, or user id) and otherwise raises
 ``CustodianNotFound`` with close matches.
+
+:func:`resolve_custodians` is the collector's resolution: every query resolved (all of them
+checked before anything is collected) plus the numbered directory pages it relied on, which
+the run keeps as natives.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 
 from ediscovery.api import ApiResponse, ComplianceClient, DirectoryUser, Organization, parse_items
+from ediscovery.collect.plan import Custodian
 from ediscovery.errors import CustodianNotFound
 
 
@@ -34,27 +39,71 @@ class DirectoryPerson:
 
 
 @dataclass(frozen=True)
+class DirectoryPage:
+    """One directory response: ``organizations`` (no ids) or ``users`` of one org, page 1, 2, …"""
+
+    kind: str
+    ids: tuple[str, ...]
+    page: int
+    response: ApiResponse
+
+
+@dataclass(frozen=True)
 class Directory:
     """Everyone in the tenant, sorted by email; plus the raw pages it was built from."""
 
     people: tuple[DirectoryPerson, ...]
     organizations: tuple[OrgRef, ...]
-    pages: tuple[ApiResponse, ...] = ()
+    pages: tuple[DirectoryPage, ...] = ()
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Custodians as resolved, and the directory pages the resolution relied on."""
+
+    custodians: tuple[Custodian, ...]
+    pages: tuple[DirectoryPage, ...] = ()
 
 
 async def load_directory(client: ComplianceClient) -> Directory:
     """Fetch organizations and their users and merge the people."""
-    pages: list[ApiResponse] = []
+    pages: list[DirectoryPage] = []
     orgs: list[OrgRef] = []
-    async for page in client.organizations():
-        pages.append(page)
+    async for number, page in _numbered(client.organizations()):
+        pages.append(DirectoryPage("organizations", (), number, page))
         orgs.extend(OrgRef(o.uuid, o.name) for o in parse_items(page, Organization))
     members: list[tuple[OrgRef, DirectoryUser]] = []
     for org in orgs:
-        async for page in client.organization_users(org.uuid):
-            pages.append(page)
+        async for number, page in _numbered(client.organization_users(org.uuid)):
+            pages.append(DirectoryPage("users", (org.uuid,), number, page))
             members.extend((org, user) for user in parse_items(page, DirectoryUser))
     return Directory(merge_people(members), tuple(orgs), tuple(pages))
+
+
+async def resolve_custodians(client: ComplianceClient, queries: tuple[str, ...]) -> Resolution:
+    """Every custodian ``queries`` names, or CustodianNotFound for the first unknown one."""
+    directory = await load_directory(client)
+    people = [(query, resolve(directory, query)) for query in queries]
+    return Resolution(tuple(as_custodian(q, p) for q, p in people), directory.pages)
+
+
+def as_custodian(query: str, person: DirectoryPerson) -> Custodian:
+    """The collection's view of a person: email lower-cased, organizations by uuid."""
+    orgs = sorted(person.organizations, key=lambda o: o.uuid)
+    return Custodian(
+        query=query,
+        email=person.email.lower() if person.email else query.strip().lower(),
+        full_name=person.full_name,
+        user_ids=person.user_ids,
+        organizations=tuple({"uuid": o.uuid, "name": o.name or ""} for o in orgs),
+    )
+
+
+async def _numbered(pages: AsyncIterator[ApiResponse]) -> AsyncIterator[tuple[int, ApiResponse]]:
+    number = 0
+    async for page in pages:
+        number += 1
+        yield number, page
 
 
 def merge_people(members: Iterable[tuple[OrgRef, DirectoryUser]]) -> tuple[DirectoryPerson, ...]:

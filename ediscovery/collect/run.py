@@ -22,10 +22,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ediscovery.api.response import ApiResponse
+from ediscovery.api.client import ComplianceClient
 from ediscovery.api.timestamps import parse_timestamp
 from ediscovery.collect.collector import Collector, Tally
-from ediscovery.collect.natives import Api, Natives
+from ediscovery.collect.custodians import Resolution, resolve_custodians
+from ediscovery.collect.natives import Natives
 from ediscovery.collect.plan import Custodian, Plan, Previous
 from ediscovery.collect.scope import Scope
 from ediscovery.collect.state import RunInfo, RunState, find_runs
@@ -56,25 +57,8 @@ _REF_KINDS = {
 }
 
 
-@dataclass(frozen=True)
-class DirectoryPage:
-    """One directory response to keep as a native (``organizations`` or ``users`` of an org)."""
-
-    kind: str
-    ids: tuple[str, ...]
-    page: int
-    response: ApiResponse
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """Custodians as resolved, and the directory pages the resolution relied on."""
-
-    custodians: tuple[Custodian, ...]
-    pages: tuple[DirectoryPage, ...] = ()
-
-
-Resolver = Callable[[Any, tuple[str, ...]], Awaitable[Resolution]]
+Resolver = Callable[[ComplianceClient, tuple[str, ...]], Awaitable[Resolution]]
+"""Turns custodian queries into a :class:`Resolution` (default: ``custodians.resolve_custodians``)."""
 
 
 @dataclass(frozen=True)
@@ -150,16 +134,16 @@ class RunSession:
 
     def __init__(
         self,
-        api: Api,
+        api: ComplianceClient,
         options: CollectOptions,
         *,
-        resolver: Resolver,
+        resolver: Resolver | None = None,
         reporter: Reporter | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.api = api
         self.options = options
-        self.resolver = resolver
+        self.resolver = resolver or resolve_custodians
         self.reporter = reporter or NullReporter()
         self.clock = clock
 
