@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import sys
 from pathlib import Path
@@ -18,25 +17,15 @@ import click
 
 from ediscovery.api import ComplianceClient
 from ediscovery.api.credentials import DEFAULT_KEY_ENV, api_key_from_env
+from ediscovery.cli.options import password_from_env
 from ediscovery.collect.run import CollectOptions
 from ediscovery.collect.scope import make_scope
-from ediscovery.errors import ConfigError, EdiscoveryError, Interrupted
+from ediscovery.errors import EdiscoveryError, Interrupted
 from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, run_pipeline
 from ediscovery.progress import NullReporter, Reporter
 
 EXIT_INCOMPLETE = 4
 DEFAULT_API_URL = "https://api.anthropic.com"
-
-
-def _password(variable: str | None) -> str | None:
-    if variable is None:
-        return None
-    value = os.environ.get(variable)
-    if not value:
-        raise ConfigError(
-            f"Environment variable {variable} is not set or empty; it must hold the archive password."
-        )
-    return value
 
 
 def _reporter(quiet: bool) -> Reporter:
@@ -168,7 +157,7 @@ def _collect(values: dict[str, Any]) -> PipelineResult:
             },
         ),
         render=not values["no_pdf"],
-        password=_password(values["password_env"]),
+        password=password_from_env(values["password_env"]),
         volume_size=values["volume_size"],
         bates_prefix=values["bates_prefix"],
         bates_start=values["bates_start"],

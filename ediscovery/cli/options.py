@@ -4,12 +4,14 @@
 ``--max-rpm``; ``output_options`` adds ``--json`` and ``-v/-q``. :func:`build_client` turns
 them into a :class:`ComplianceClient`; a :class:`ClientSeams` object in the click context
 (tests) supplies the transport. :func:`fail` maps library errors to click exit codes.
+:func:`password_from_env` reads the archive password every ``--password-env VAR`` names.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
@@ -18,7 +20,7 @@ import click
 import httpx
 
 from ediscovery.api import DEFAULT_BASE_URL, DEFAULT_KEY_ENV, ComplianceClient, api_key_from_env
-from ediscovery.errors import EdiscoveryError
+from ediscovery.errors import ConfigError, EdiscoveryError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -89,3 +91,19 @@ def _exception_for(exit_code: int) -> type[click.ClickException]:
 def fail(error: EdiscoveryError) -> NoReturn:
     """Raise a click exception showing ``Error: <message>`` with the error's exit code."""
     raise _exception_for(error.exit_code)(str(error)) from error
+
+
+def password_from_env(variable: str | None) -> str | None:
+    """The archive password held by environment ``variable`` (None when no variable is named).
+
+    ConfigError (exit 1) when the variable is unset or empty; the message names the variable,
+    never a value.
+    """
+    if variable is None:
+        return None
+    value = os.environ.get(variable)
+    if not value:
+        raise ConfigError(
+            f"Environment variable {variable} is not set or empty; it must hold the archive password."
+        )
+    return value

@@ -99,3 +99,16 @@ def test_missing_scope_exits_1_naming_it(live_sandbox: str, tenant: Tenant, tmp_
     assert code == 1
     assert "read:compliance_user_data" in err
     assert key not in err
+
+
+def test_unset_password_variable_exits_1_before_collecting(
+    live_sandbox: str, demo_key: str, tmp_path: Path
+) -> None:
+    code, _out, err = invoke(
+        live_sandbox, demo_key, tmp_path, "--custodian", "alice@example.com", "--password-env", "NO_PW_VAR"
+    )
+    assert code == 1
+    assert err == (
+        "Error: Environment variable NO_PW_VAR is not set or empty; it must hold the archive password.\n"
+    )
+    assert not (tmp_path / "acme-v.-widget").exists()
