@@ -3,6 +3,8 @@
 Autoescaping is always on; chat text reaches a template either as a plain string (escaped)
 or as :class:`markupsafe.Markup` produced by :mod:`ediscovery.render.markup`. Values placed
 in CSS strings (legend, matter, custodian in the page margins) go through :func:`css_string`.
+A stylesheet inlined in a ``<style>`` element must come from :func:`stylesheet`: autoescaping a
+plain string there turns ``"Noto Sans"`` into ``&#34;Noto Sans&#34;`` and WeasyPrint drops the rule.
 """
 
 from __future__ import annotations
@@ -46,6 +48,22 @@ def css_string(value: object) -> Markup:
     return Markup('"' + "".join(out) + '"')
 
 
+def stylesheet(name: str) -> Markup:
+    """The CSS file ``name`` (relative to ``templates/``) ready for a ``<style>`` element.
+
+    CSS comes only from our own files, never from chat content; it is returned as Markup so
+    autoescaping leaves its quotes alone. A file that could close the element is refused.
+    """
+    root = templates_root()
+    path = (root / name).resolve()
+    if not path.is_relative_to(root) or path.suffix != ".css" or not path.is_file():
+        raise RenderError(f"No stylesheet {name!r} under {root}.")
+    text = path.read_text(encoding="utf-8")
+    if "</" in text:
+        raise RenderError(f"Stylesheet {name!r} contains '</', which would end its <style> element.")
+    return Markup(text)
+
+
 def human_size(value: object) -> str:
     """``1.5 MiB (1572864 bytes)``; empty for unknown sizes."""
     if not isinstance(value, int) or isinstance(value, bool):
@@ -72,6 +90,7 @@ def environment() -> jinja2.Environment:
     env.filters["css_string"] = css_string
     env.filters["markdown"] = markdown_html
     env.filters["human_size"] = human_size
+    env.globals["stylesheet"] = stylesheet
     return env
 
 

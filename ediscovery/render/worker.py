@@ -18,6 +18,7 @@ from ediscovery.errors import EdiscoveryError, RenderError
 from ediscovery.render.activity import activity_context
 from ediscovery.render.bates import Ledger, format_bates, placeholder, stamp
 from ediscovery.render.chat import chat_context
+from ediscovery.render.diagnostics import Diagnostics, capture
 from ediscovery.render.fetcher import SafeFetcher
 from ediscovery.render.markup import pygments_css
 from ediscovery.render.natives import Bag
@@ -105,15 +106,16 @@ def render_job(
     fetcher = SafeFetcher(templates_root())
     claimed = False
     try:
-        html = build_html(bag, job, options)
-        document = layout_html(html, fetcher)
-        pages = len(document.pages)
-        start = claim.claim(job.index, pages)
-        claimed = True
-        stamp(document, options.bates_prefix, options.bates_digits, start)
-        target = out_dir / job.path
-        digests = write_pdf(document, target, identifier=_identifier(job, options, start))
-        text_path = _write_text(document, target, out_dir) if options.write_text else None
+        with capture() as diagnostics:
+            html = build_html(bag, job, options)
+            document = layout_html(html, fetcher)
+            pages = len(document.pages)
+            start = claim.claim(job.index, pages)
+            claimed = True
+            stamp(document, options.bates_prefix, options.bates_digits, start)
+            target = out_dir / job.path
+            digests = write_pdf(document, target, identifier=_identifier(job, options, start))
+            text_path = _write_text(document, target, out_dir) if options.write_text else None
     except Exception as exc:
         if claimed:  # numbers are taken: a later failure (disk, stamp) must stop the run
             raise
@@ -124,9 +126,7 @@ def render_job(
         return Outcome(
             job.index, None, (f"{job.document_type} {job.source_id} not rendered: {exc}",), frozenset()
         )
-    warnings = tuple(
-        f"{job.document_type} {job.source_id}: refused to fetch {url}" for url in fetcher.refused
-    )
+    warnings = _warnings(job, fetcher, diagnostics)
     rendered = RenderedDocument(
         path=job.path,
         document_type=job.document_type,
@@ -142,6 +142,13 @@ def render_job(
         text_path=text_path,
     )
     return Outcome(job.index, rendered, warnings, frozenset(c for c in set(html) if ord(c) > 0x7E))
+
+
+def _warnings(job: Job, fetcher: SafeFetcher, diagnostics: Diagnostics) -> tuple[str, ...]:
+    name = f"{job.document_type} {job.source_id}"
+    refused = [f"{name}: refused to fetch {url}" for url in fetcher.refused]
+    styles = [f"{name}: layout problem: {text}" for text in diagnostics.layout_problems]
+    return (*refused, *styles)
 
 
 def _write_text(document: Any, target: Path, out_dir: Path) -> str:
