@@ -1,14 +1,14 @@
 """The time scope of a collection: ``[since, until)`` read in a named zone, held in UTC.
 
 Dates (``2026-03-08``) mean local midnight; date-times (``2026-03-08T02:30`` or with an
-explicit offset) are read in the zone unless they carry an offset. Around DST transitions
-the rule is Python's ``fold=0``, stated here so it can be cited:
+explicit offset) are read in the zone unless they carry an offset. A local time means **the
+earliest instant at which the zone's wall clock shows that time or later**, so that later
+typed times never give earlier instants. Around DST transitions that is:
 
-* an **ambiguous** local time (the repeated hour when clocks go back) is the *first*
-  occurrence, i.e. the earlier instant;
-* a **nonexistent** local time (the skipped hour when clocks go forward) is read with the
-  offset in force *before* the gap, which moves it forward by the gap's length
-  (``02:30`` on a spring-forward night in New York is ``03:30 EDT`` = ``07:30Z``).
+* an **ambiguous** local time (the repeated hour when clocks go back) is its *first*
+  occurrence, the earlier instant (Python's ``fold=0``);
+* a **nonexistent** local time (the skipped hour when clocks go forward) is the instant the
+  gap ends (``02:30`` on a spring-forward night in New York is ``03:00 EDT`` = ``07:00Z``).
 
 Both bounds and the zone are recorded in the manifest's ``scope``, together with what the
 user typed.
@@ -16,6 +16,7 @@ user typed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -82,8 +83,25 @@ def parse_bound(text: str, zone: ZoneInfo, *, option: str) -> datetime:
             hint="Use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM].",
         ) from exc
     if local.tzinfo is None:
-        local = local.replace(tzinfo=zone, fold=0)
+        return earliest_instant(local, zone)
     return local.astimezone(UTC)
+
+
+def earliest_instant(local: datetime, zone: ZoneInfo) -> datetime:
+    """The first UTC instant at which ``zone``'s wall clock reads naive ``local`` or later."""
+    first = local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if first.astimezone(zone).replace(tzinfo=None) == local:
+        return first
+    # Skipped by a forward jump: find the transition between the two readings, to the second.
+    lo = math.floor(local.replace(tzinfo=zone, fold=1).timestamp())
+    hi = math.ceil(first.timestamp())
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if datetime.fromtimestamp(mid, zone).replace(tzinfo=None) >= local:
+            hi = mid
+        else:
+            lo = mid + 1
+    return datetime.fromtimestamp(hi, UTC)
 
 
 def make_scope(since: str | None, until: str | None, tz: str = "UTC") -> Scope:

@@ -38,15 +38,15 @@ def test_since_is_inclusive_and_until_exclusive() -> None:
 @pytest.mark.parametrize(
     ("zone", "local", "expected"),
     [
-        # Spring forward: 02:30 does not exist; read with the pre-gap offset, i.e. shifted forward.
-        ("America/New_York", "2026-03-08T02:30", utc(2026, 3, 8, 7, 30)),
-        ("Europe/Berlin", "2026-03-29T02:30", utc(2026, 3, 29, 1, 30)),
+        # Spring forward: 02:30 does not exist; it is the instant the gap ends (03:00 local).
+        ("America/New_York", "2026-03-08T02:30", utc(2026, 3, 8, 7, 0)),
+        ("Europe/Berlin", "2026-03-29T02:30", utc(2026, 3, 29, 1, 0)),
         # Fall back: 01:30 (New York) / 02:30 (Berlin) happen twice; the first occurrence wins.
         ("America/New_York", "2026-11-01T01:30", utc(2026, 11, 1, 5, 30)),
         ("Europe/Berlin", "2026-10-25T02:30", utc(2026, 10, 25, 0, 30)),
     ],
 )
-def test_dst_gaps_shift_forward_and_folds_take_the_first_occurrence(
+def test_dst_gaps_end_at_the_jump_and_folds_take_the_first_occurrence(
     zone: str, local: str, expected: datetime
 ) -> None:
     assert make_scope(local, None, zone).since == expected
@@ -79,3 +79,10 @@ def test_bad_dates_and_zones_are_usage_errors(
         make_scope(since, until, zone)
     assert caught.value.message == message
     assert caught.value.exit_code == 2
+
+
+def test_a_range_inside_a_dst_gap_keeps_its_order() -> None:
+    # 02:30 and 03:15 local: the first does not exist, and must not land after the second.
+    scope = make_scope("2026-03-08T02:30", "2026-03-08T03:15", "America/New_York")
+    assert scope.since == utc(2026, 3, 8, 7, 0)
+    assert scope.until == utc(2026, 3, 8, 7, 15)
