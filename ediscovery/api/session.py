@@ -11,6 +11,7 @@ method that sends anything but ``GET``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -240,7 +241,8 @@ class ApiSession:
             self._check_length(response, attempt, digest.size)
         except BaseException:
             if digest.size:
-                sink.reset()
+                with contextlib.suppress(Exception):  # never mask why the download stopped
+                    sink.reset()
             raise
         return self._download_result(response, attempt, digest)
 

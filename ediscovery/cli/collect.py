@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+import httpx
 
 from ediscovery.api import ComplianceClient
 from ediscovery.api.credentials import DEFAULT_KEY_ENV, api_key_from_env
-from ediscovery.cli.options import password_from_env
+from ediscovery.cli.options import ClientSeams, password_from_env
 from ediscovery.collect.run import CollectOptions
 from ediscovery.collect.scope import make_scope
 from ediscovery.errors import EdiscoveryError, Interrupted
@@ -36,13 +37,22 @@ def _reporter(quiet: bool) -> Reporter:
     return RichReporter()
 
 
+def _transport() -> httpx.AsyncBaseTransport | None:
+    """The transport a test put in the click context (``ClientSeams``), else the network."""
+    ctx = click.get_current_context(silent=True)
+    seams = ctx.find_object(ClientSeams) if ctx is not None else None
+    return seams.transport if seams is not None else None
+
+
 async def _run(
     options: PipelineOptions, key_env: str, max_rpm: int, jobs: int, reporter: Reporter
 ) -> PipelineResult:
     key = api_key_from_env(key_env)
     sink = RequestSink(reporter)
     api_url = options.collect.api_url
-    async with ComplianceClient(api_url, key, max_rpm=max_rpm, concurrency=jobs, on_request=sink) as client:
+    async with ComplianceClient(
+        api_url, key, transport=_transport(), max_rpm=max_rpm, concurrency=jobs, on_request=sink
+    ) as client:
         task = asyncio.current_task()
         loop = asyncio.get_running_loop()
         if task is not None:

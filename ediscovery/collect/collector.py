@@ -126,11 +126,24 @@ class Collector:
         self.scope = plan.scope
         self.reporter = natives.reporter
         self.tally = Tally()
-        self._once: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._once: dict[tuple[str, str], asyncio.Future[None]] = {}
+        self._tasks: set[asyncio.Future[None]] = set()
         self._chat_slots = asyncio.Semaphore(max(1, plan.jobs))
 
     async def run(self) -> Tally:
-        """Collect everything in scope; returns the tally (errors, references, what was seen)."""
+        """Collect everything in scope; returns the tally (errors, references, what was seen).
+
+        A run-level failure (missing scope, disk full, interruption) cancels every task still
+        in flight and waits for them before it propagates, so nothing writes to the bag or
+        the state after the run has stopped.
+        """
+        try:
+            return await self._traverse()
+        except BaseException:
+            await self._cancel_all()
+            raise
+
+    async def _traverse(self) -> Tally:
         self.reporter.stage("listing")
         users = self.plan.user_ids
         await self._all(self._list_chats(uid) for uid in users)
@@ -147,7 +160,7 @@ class Collector:
     # --- plumbing ---------------------------------------------------------------------------
 
     async def _all(self, coros: Any) -> None:
-        tasks = [asyncio.ensure_future(c) for c in coros]
+        tasks = [self._track(asyncio.ensure_future(c)) for c in coros]
         if tasks:
             await asyncio.gather(*tasks)
 
@@ -155,7 +168,18 @@ class Collector:
         """Run ``factory`` once per (kind, id), whoever asks first."""
         key = (kind, object_id)
         if key not in self._once:
-            self._once[key] = asyncio.ensure_future(self._guard(kind, object_id, factory))
+            self._once[key] = self._track(asyncio.ensure_future(self._guard(kind, object_id, factory)))
+
+    def _track(self, task: asyncio.Future[None]) -> asyncio.Future[None]:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _cancel_all(self) -> None:
+        pending = [task for task in self._tasks if not task.done()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     async def _drain(self) -> None:
         while True:

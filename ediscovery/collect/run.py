@@ -15,6 +15,8 @@ manifest is final.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -162,10 +164,14 @@ class RunSession:
         run_id = unfinished[-1].run_id if resumed else new_run_id(self.clock())
         layout = RunLayout(matter_dir, f"{custodians_slug(emails)}_{run_id}", run_id)
         state = RunState(layout.state_path)
+        custody: CustodyLog | None = None
         try:
             custody = self._open(layout, state, resumed, wanted, custodians, previous)
             result = await self._traverse(layout, state, custody, resolution, previous, resumed)
-        except BaseException:
+        except BaseException as exc:
+            if custody is not None:
+                _log_stop(custody, exc)
+                custody.close()
             state.close()
             raise
         return result, state, custody
@@ -294,6 +300,13 @@ class RunSession:
             entries=tuple(ManifestEntry.from_dict(e) for e in entries),
             extra=extra,
         )
+
+
+def _log_stop(custody: CustodyLog, exc: BaseException) -> None:
+    """Record why the run stopped early (best effort: the disk may be what failed)."""
+    reason = "interrupted" if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt) else str(exc)
+    with contextlib.suppress(Exception):
+        custody.append("error", {"stage": "collect", "error": type(exc).__name__, "message": reason})
 
 
 def _finish_entry(entry: dict[str, Any], tally: Tally) -> dict[str, Any]:

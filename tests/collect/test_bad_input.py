@@ -1,0 +1,153 @@
+"""Bad input: malformed API answers, a full disk, a key missing a scope."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from ediscovery.cli.collect import command
+from ediscovery.cli.options import ClientSeams
+from ediscovery.collect.state import RunState
+from ediscovery.errors import DiskFullError
+from ediscovery.evidence import store
+from ediscovery.sandbox import DEMO_KEY, Tenant
+
+from .conftest import Collect
+from .test_collect_ground_truth import assert_matches_truth, collected
+
+KEY_ENV = "EDISCOVERY_TEST_KEY"
+
+
+class Tampered(httpx.AsyncBaseTransport):
+    """Passes requests to the sandbox, except that ``path`` answers ``body`` (200, JSON type)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, path: str, body: bytes) -> None:
+        self.inner, self.path, self.body = inner, path, body
+        self.seen: Counter[str] = Counter()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen[request.url.path] += 1
+        if request.url.path == self.path:
+            return httpx.Response(200, content=self.body, headers={"content-type": "application/json"})
+        return await self.inner.handle_async_request(request)
+
+
+def cli_args(api_url: str, out: Path) -> list[str]:
+    return ["--matter", "m", "--custodian", "alice@example.com", "--api-url", api_url, "--key-env",
+            KEY_ENV, "--out", str(out), "--no-pdf", "-q", "--max-rpm", "100000"]  # fmt: skip
+
+
+def a_chat_with_messages(tenant: Tenant) -> str:
+    truth = tenant.ground_truth("alice@example.com")
+    return sorted(cid for cid, chat in truth["chats"].items() if not chat["deleted"])[0]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"data": [{"id": "claude_chat_msg_', "The response body is not JSON"),
+        (b'{"id": "x", "chat_messages": "oops"}', "Unexpected chat messages: "),
+        (b"[]", "A list response is not a JSON object."),
+    ],
+)
+def test_a_malformed_chat_answer_fails_that_chat_and_the_run_goes_on(
+    collect: Collect,
+    tenant: Tenant,
+    sandbox_transport: httpx.ASGITransport,
+    body: bytes,
+    message: str,
+) -> None:
+    chat_id = a_chat_with_messages(tenant)
+    transport = Tampered(sandbox_transport, f"/v1/compliance/apps/chats/{chat_id}/messages", body)
+    result = collect(transport)
+    assert result.status == "incomplete"
+    [error] = result.manifest.errors
+    assert (error["kind"], error["source_id"], error["status"]) == ("chat", chat_id, "failed")
+    assert error["message"].startswith(message)
+    got = collected(result.bag)
+    truth = tenant.ground_truth("alice@example.com")
+    assert sorted(got["chats"]) == sorted(set(truth["chats"]) - {chat_id})
+    assert got["activities"] == set(truth["activities"])
+    custody = [json.loads(line) for line in (result.bag / "custody.jsonl").read_text().splitlines()]
+    assert [e["details"]["source_id"] for e in custody if e["action"] == "item_failed"] == [chat_id]
+
+
+def test_a_malformed_answer_is_exit_4_naming_the_item(
+    sandbox_transport: httpx.ASGITransport, tenant: Tenant, tmp_path: Path
+) -> None:
+    chat_id = a_chat_with_messages(tenant)
+    transport = Tampered(sandbox_transport, f"/v1/compliance/apps/chats/{chat_id}/messages", b"<html>")
+    args = [*cli_args("https://api.anthropic.com", tmp_path), "--json"]
+    run = CliRunner().invoke(command, args, obj=ClientSeams(transport=transport), env={KEY_ENV: DEMO_KEY})
+    assert run.exit_code == 4, run.stderr
+    result = json.loads(run.stdout)
+    assert result["status"] == "incomplete"
+    assert [(e["kind"], e["source_id"]) for e in result["errors"]] == [("chat", chat_id)]
+    manifest = json.loads((Path(result["bag"]) / "manifest.json").read_bytes())
+    assert [e["source_id"] for e in manifest["errors"]] == [chat_id]
+
+
+def test_a_full_disk_stops_cleanly_and_the_same_command_finishes(
+    collect: Collect,
+    tenant: Tenant,
+    sandbox_transport: httpx.ASGITransport,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    victim = sorted(tenant.ground_truth("alice@example.com")["files"])[0]
+    real_init = store.StreamWriter.__init__
+
+    def full_device(self: store.StreamWriter, final: Path, *args: object, **kwargs: object) -> None:
+        real_init(self, final, *args, **kwargs)  # type: ignore[arg-type]
+        if final.parent.name == victim and final.name == "content.bin":
+            os.close(self._fd)  # type: ignore[arg-type]
+            self._fd = os.open("/dev/full", os.O_WRONLY)  # every write: ENOSPC
+
+    monkeypatch.setattr(store.StreamWriter, "__init__", full_device)
+    transport = Tampered(sandbox_transport, "", b"")
+    with pytest.raises(DiskFullError) as caught:
+        collect(transport)
+    assert caught.value.exit_code == 1
+    text = str(caught.value)
+    assert f"files/{victim}/content.bin" in text
+    assert "Free space on the output device and run the same command again" in text
+    [state_file] = (tmp_path / "out" / "acme-v.-widget" / ".state").glob("*.sqlite")
+    with RunState(state_file) as state:
+        assert state.get("status") == "collecting"
+        stored = {entry["path"] for entry in state.entries()}
+    assert stored
+    assert not [path for path in stored if victim in path and path.endswith("content.bin")]
+    bag = tmp_path / "out" / "acme-v.-widget" / state_file.stem
+    assert not list(bag.rglob(".*.part-*"))
+    last = json.loads((bag / "custody.jsonl").read_text().splitlines()[-1])
+    assert (last["action"], last["details"]["error"]) == ("error", "DiskFullError")
+
+    monkeypatch.setattr(store.StreamWriter, "__init__", real_init)
+    before = Counter(transport.seen)
+    result = collect(transport)
+    assert result.status == "complete"
+    assert result.resumed
+    assert_matches_truth(result.bag, tenant.ground_truth("alice@example.com"))
+    again = transport.seen - before
+    contents = [p for p in transport.seen if p.endswith("/content") and "/files/" in p]
+    assert [p for p in contents if transport.seen[p] > 1] == [
+        f"/v1/compliance/apps/chats/files/{victim}/content"
+    ]
+    assert all(again[p] == 0 for p in contents if victim not in p and before[p])
+
+
+def test_a_key_without_the_activities_scope_stops_with_exit_1_naming_it(
+    live_sandbox: str, tenant: Tenant, tmp_path: Path
+) -> None:
+    key = tenant.add_key(["read:compliance_user_data", "read:compliance_org_data"])
+    args = cli_args(live_sandbox, tmp_path)
+    run = CliRunner().invoke(command, args, env={KEY_ENV: key})
+    assert run.exit_code == 1
+    assert "read:compliance_activities" in run.stderr
+    assert key not in run.stderr
