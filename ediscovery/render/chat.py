@@ -10,7 +10,9 @@ appendix as the messages stream by.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -107,6 +109,15 @@ def _block(block: Any) -> dict[str, Any]:
     return {"type": "unknown", "raw": json.dumps(block, ensure_ascii=False, indent=2, sort_keys=True)}
 
 
+@dataclass(frozen=True)
+class Segment:
+    """A run of messages laid out on its own: the first carries the cover, the last the appendix."""
+
+    first: bool
+    last: bool
+    messages: Iterable[dict[str, Any]]
+
+
 class ChatStream:
     """Iterates a chat's messages as template-ready dicts, collecting its artifacts."""
 
@@ -123,6 +134,22 @@ class ChatStream:
             for raw in (page.get("chat_messages") if isinstance(page, dict) else None) or []:
                 if isinstance(raw, dict):
                     yield self._message(raw)
+
+    def whole(self) -> Segment:
+        """Every message as one segment (the document is laid out in one piece)."""
+        return Segment(first=True, last=True, messages=self.messages())
+
+    def segments(self, size: int) -> Iterator[Segment]:
+        """Runs of at most ``size`` whole messages, read lazily; always at least one."""
+        messages = self.messages()
+        run = list(islice(messages, size))
+        first = True
+        while True:
+            following = list(islice(messages, size))
+            yield Segment(first=first, last=not following, messages=run)
+            if not following:
+                return
+            run, first = following, False
 
     def _message(self, raw: dict[str, Any]) -> dict[str, Any]:
         instant = parse_instant(raw.get("created_at"))
@@ -198,5 +225,6 @@ def chat_context(bag: Bag, job: Job, zone: ZoneInfo) -> dict[str, Any]:
         "deleted": describe(meta.get("deleted_at"), zone) if meta.get("deleted_at") else "",
         "message_count": count or None,
         "stream": stream,
+        "segment": stream.whole(),
         "has_range": bool(job.collection.since or job.collection.until),
     }

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,12 +99,22 @@ def document_text(document: Any) -> str:
 
 def write_text(text: str, target: Path) -> None:
     """Write ``text`` as UTF-8 durably."""
+    write_text_parts(lambda write: write(text), target)
+
+
+def write_text_parts(produce: Callable[[Callable[[str], object]], object], target: Path) -> None:
+    """Write, as UTF-8 and durably, the pieces ``produce`` hands to its ``write`` argument."""
     temp = target.with_name(f".{target.name}.part-{secrets.token_hex(8)}")
-    with temp.open("w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, target)
+    try:
+        with temp.open("w", encoding="utf-8", newline="\n") as handle:
+            produce(handle.write)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise RenderError(f"Could not write {target}: {exc}") from exc
 
 
 def digest_file(path: Path) -> FileDigests:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,24 @@ from ediscovery.render.fetcher import SafeFetcher
 from ediscovery.render.markup import pygments_css
 from ediscovery.render.natives import Bag
 from ediscovery.render.options import RenderedDocument, RenderOptions
-from ediscovery.render.pdf import document_text, layout_html, write_pdf, write_text
+from ediscovery.render.pdf import (
+    FileDigests,
+    document_text,
+    layout_html,
+    write_pdf,
+    write_text,
+    write_text_parts,
+)
 from ediscovery.render.plan import Job
 from ediscovery.render.project import project_context
+from ediscovery.render.segments import (
+    SEGMENT_MESSAGES,
+    Furniture,
+    join_parts,
+    join_text,
+    lay_out_parts,
+    workspace,
+)
 from ediscovery.render.templates import render_template, templates_root
 from ediscovery.render.timestamps import describe, load_zone, pdf_date
 
@@ -57,8 +73,8 @@ def install_ledger(ledger: Ledger) -> None:
     _LEDGER = ledger
 
 
-def build_html(bag: Bag, job: Job, options: RenderOptions) -> str:
-    """The transcript HTML of ``job`` (deterministic for the same natives and options)."""
+def build_context(bag: Bag, job: Job, options: RenderOptions) -> dict[str, Any]:
+    """Everything the templates of ``job`` show (messages still unread, streamed on demand)."""
     zone = load_zone(job.collection.zone)
     context: dict[str, Any] = _BUILDERS[job.document_type](bag, job, zone)
     collection = job.collection
@@ -68,6 +84,7 @@ def build_html(bag: Bag, job: Job, options: RenderOptions) -> str:
         options=options,
         zone=zone.key,
         bates_placeholder=placeholder(options.bates_prefix, options.bates_digits),
+        furniture_overlay=False,
         pdf_created=pdf_date(collection.started_at),
         pdf_modified=pdf_date(collection.finished_at),
         since=describe(collection.since, zone) if collection.since else "",
@@ -76,9 +93,33 @@ def build_html(bag: Bag, job: Job, options: RenderOptions) -> str:
         pygments_css=pygments_css(),
         sources=[(e.path, e.sha256) for e in job.sources],
     )
+    return context
+
+
+def _template(job: Job, context: dict[str, Any]) -> str:
     if job.document_type == "chat" and context["chat"].get("deleted_at"):
-        return render_template("transcript/deleted.html.j2", context)
-    return render_template(_TEMPLATES[job.document_type], context)
+        return "transcript/deleted.html.j2"
+    return _TEMPLATES[job.document_type]
+
+
+def build_html(bag: Bag, job: Job, options: RenderOptions) -> str:
+    """The transcript HTML of ``job`` in one piece (deterministic for the same natives and options)."""
+    context = build_context(bag, job, options)
+    return render_template(_template(job, context), context)
+
+
+def is_long(job: Job, context: dict[str, Any], segment_messages: int) -> bool:
+    """True for a live chat with more messages than one segment holds."""
+    if _template(job, context) != _TEMPLATES["chat"]:
+        return False
+    return (context.get("message_count") or 0) > segment_messages
+
+
+def build_segments(context: dict[str, Any], segment_messages: int) -> Iterator[str]:
+    """The HTML of each run of a long chat's messages, without page-of and Bates boxes."""
+    overlay = {**context, "furniture_overlay": True}
+    for segment in context["stream"].segments(segment_messages):
+        yield render_template(_TEMPLATES["chat"], {**overlay, "segment": segment})
 
 
 def _identifier(job: Job, options: RenderOptions, start: int) -> bytes:
@@ -96,26 +137,38 @@ def _identifier(job: Job, options: RenderOptions, start: int) -> bytes:
     return hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32].encode("ascii")
 
 
+@dataclass(frozen=True)
+class _Written:
+    pages: int
+    start: int
+    digests: FileDigests
+    text_path: str | None
+    chars: frozenset[str]
+
+
 def render_job(
-    bag_root: Path, out_dir: Path, job: Job, options: RenderOptions, ledger: Ledger | None = None
+    bag_root: Path,
+    out_dir: Path,
+    job: Job,
+    options: RenderOptions,
+    ledger: Ledger | None = None,
+    *,
+    segment_messages: int | None = None,
 ) -> Outcome:
     """Render ``job`` into ``out_dir``; never raises for a bad document (it becomes a warning)."""
     claim = ledger or _LEDGER
     assert claim is not None, "no Bates ledger installed"
     bag = Bag(root=bag_root, header={}, entries=())
     fetcher = SafeFetcher(templates_root())
-    claimed = False
+    claimed: list[bool] = []
+    size = segment_messages or SEGMENT_MESSAGES
     try:
         with capture() as diagnostics:
-            html = build_html(bag, job, options)
-            document = layout_html(html, fetcher)
-            pages = len(document.pages)
-            start = claim.claim(job.index, pages)
-            claimed = True
-            stamp(document, options.bates_prefix, options.bates_digits, start)
-            target = out_dir / job.path
-            digests = write_pdf(document, target, identifier=_identifier(job, options, start))
-            text_path = _write_text(document, target, out_dir) if options.write_text else None
+            context = build_context(bag, job, options)
+            if is_long(job, context, size):
+                written = _render_segmented(context, job, options, (out_dir, size), fetcher, claim, claimed)
+            else:
+                written = _render_whole(context, job, options, out_dir, fetcher, claim, claimed)
     except Exception as exc:
         if claimed:  # numbers are taken: a later failure (disk, stamp) must stop the run
             raise
@@ -127,21 +180,76 @@ def render_job(
             job.index, None, (f"{job.document_type} {job.source_id} not rendered: {exc}",), frozenset()
         )
     warnings = _warnings(job, fetcher, diagnostics)
-    rendered = RenderedDocument(
+    return Outcome(job.index, _document(job, options, written), warnings, written.chars)
+
+
+def _render_whole(
+    context: dict[str, Any],
+    job: Job,
+    options: RenderOptions,
+    out_dir: Path,
+    fetcher: SafeFetcher,
+    claim: Ledger,
+    claimed: list[bool],
+) -> _Written:
+    html = render_template(_template(job, context), context)
+    document = layout_html(html, fetcher)
+    pages = len(document.pages)
+    start = claim.claim(job.index, pages)
+    claimed.append(True)
+    stamp(document, options.bates_prefix, options.bates_digits, start)
+    target = out_dir / job.path
+    digests = write_pdf(document, target, identifier=_identifier(job, options, start))
+    text_path = _write_text(document, target, out_dir) if options.write_text else None
+    return _Written(pages, start, digests, text_path, frozenset(c for c in set(html) if ord(c) > 0x7E))
+
+
+def _render_segmented(
+    context: dict[str, Any],
+    job: Job,
+    options: RenderOptions,
+    where: tuple[Path, int],
+    fetcher: SafeFetcher,
+    claim: Ledger,
+    claimed: list[bool],
+) -> _Written:
+    out_dir, size = where
+    target = out_dir / job.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    chars: set[str] = set()
+    with workspace(target) as folder:
+        htmls = build_segments(context, size)
+        parts = lay_out_parts(htmls, fetcher, folder, with_text=options.write_text, seen=chars)
+        pages = sum(part.pages for part in parts)
+        start = claim.claim(job.index, pages)
+        claimed.append(True)
+        furniture = Furniture(options.bates_prefix, options.bates_digits, start, pages)
+        identifier = _identifier(job, options, start)
+        digests = join_parts(parts, furniture, target, identifier=identifier, fetcher=fetcher)
+        text_path = None
+        if options.write_text:
+            text_target = target.with_suffix(".txt")
+            write_text_parts(lambda write: join_text(parts, furniture, write), text_target)
+            text_path = text_target.relative_to(out_dir).as_posix()
+    return _Written(pages, start, digests, text_path, frozenset(chars))
+
+
+def _document(job: Job, options: RenderOptions, written: _Written) -> RenderedDocument:
+    prefix, digits = options.bates_prefix, options.bates_digits
+    return RenderedDocument(
         path=job.path,
         document_type=job.document_type,
         source_id=job.source_id,
-        bates_begin=format_bates(options.bates_prefix, start, options.bates_digits),
-        bates_end=format_bates(options.bates_prefix, start + pages - 1, options.bates_digits),
-        page_count=pages,
-        size=digests.size,
-        md5=digests.md5,
-        sha256=digests.sha256,
-        sha512=digests.sha512,
+        bates_begin=format_bates(prefix, written.start, digits),
+        bates_end=format_bates(prefix, written.start + written.pages - 1, digits),
+        page_count=written.pages,
+        size=written.digests.size,
+        md5=written.digests.md5,
+        sha256=written.digests.sha256,
+        sha512=written.digests.sha512,
         sources=tuple((e.path, e.sha256) for e in job.sources),
-        text_path=text_path,
+        text_path=written.text_path,
     )
-    return Outcome(job.index, rendered, warnings, frozenset(c for c in set(html) if ord(c) > 0x7E))
 
 
 def _warnings(job: Job, fetcher: SafeFetcher, diagnostics: Diagnostics) -> tuple[str, ...]:

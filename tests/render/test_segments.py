@@ -1,0 +1,120 @@
+"""Long chats are laid out in segments yet read as one transcript with bounded memory."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ediscovery.render import RenderOptions, RenderResult, render_collection, worker
+
+from .conftest import need
+from .render_bag import BagBuilder, message, pdftext
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _long_bag(root: Path, count: int) -> Path:
+    bag = BagBuilder(root)
+    messages = [
+        message(f"m{i:05d}", "user" if i % 2 == 0 else "assistant", f"Message number {i} says hello.")
+        for i in range(count)
+    ]
+    messages[-1]["artifacts"] = [
+        {"id": "a1", "version_id": "av1", "title": "Plan", "artifact_type": "text/markdown"}
+    ]
+    bag.chat("claude_chat_long", messages, page_size=5)
+    bag.artifact("av1", "claude_chat_long", "Artifact body of the plan.", "Plan")
+    bag.chat("claude_chat_next", [message("n1", "user", "The next chat.")], created_at="2026-05-01T00:00:00Z")
+    return bag.finish()
+
+
+def _render(root: Path, out: Path) -> RenderResult:
+    options = RenderOptions(bates_prefix="ACME", bates_start=7, bates_digits=5, jobs=1, write_text=True)
+    return render_collection(root, out, options)
+
+
+@pytest.fixture(scope="module")
+def segmented(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RenderResult]:
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(worker, "SEGMENT_MESSAGES", 4)
+    try:
+        root = _long_bag(tmp_path_factory.mktemp("seg") / "bag", 11)
+        out = root.parent / "out"
+        return out, _render(root, out)
+    finally:
+        monkeypatch.undo()
+
+
+def test_segmented_chat_has_every_message_once_with_continuous_furniture(
+    segmented: tuple[Path, RenderResult],
+) -> None:
+    need("pdftotext")
+    out, result = segmented
+    long, following = result.documents
+    pages = pdftext(out / long.path)
+    text = re.sub(r"\s+", " ", " ".join(pages))
+    for i in range(11):
+        assert text.count(f"Message number {i} says hello.") == 1
+    assert text.count("Artifact body of the plan.") == 1
+    assert text.count("Native sources (SHA-256)") == 1
+    assert len(pages) == long.page_count >= 3  # 11 messages in runs of 4: three runs, three pages at least
+    for number, page in enumerate(pages, 1):
+        assert f"Page {number} of {long.page_count}" in page
+        assert f"ACME{6 + number:05d}" in page
+        assert "CONFIDENTIAL" in page and "Acme v. Widget" in page
+    assert (long.bates_begin, long.bates_end) == ("ACME00007", f"ACME{6 + long.page_count:05d}")
+    assert following.bates_begin == f"ACME{7 + long.page_count:05d}"
+
+
+def test_segmented_chat_passes_qpdf_and_writes_text_with_bates(segmented: tuple[Path, RenderResult]) -> None:
+    need("qpdf")
+    out, result = segmented
+    long = result.documents[0]
+    check = subprocess.run(["qpdf", "--check", str(out / long.path)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert long.text_path is not None
+    text = (out / long.text_path).read_text(encoding="utf-8")
+    assert text.count("\f") == long.page_count - 1
+    assert long.bates_end in text and "Message number 10 says hello." in text
+    assert not list((out / "chats").glob(".*"))  # no segment leftovers
+
+
+def test_segmented_rendering_is_deterministic(
+    tmp_path: Path, segmented: tuple[Path, RenderResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker, "SEGMENT_MESSAGES", 4)
+    _, first = segmented
+    again = _render(_long_bag(tmp_path / "bag", 11), tmp_path / "out")
+    assert [d.sha256 for d in again.documents] == [d.sha256 for d in first.documents]
+
+
+_PEAK = """
+import resource, sys
+from pathlib import Path
+from ediscovery.render import RenderOptions, render_collection
+render_collection(Path(sys.argv[1]), Path(sys.argv[2]), RenderOptions(jobs=1))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _peak_kib(root: Path, out: Path) -> int:
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK, str(root), str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return int(done.stdout.split()[-1])
+
+
+@pytest.mark.slow
+def test_long_chat_peak_memory_stays_near_a_short_chats(tmp_path: Path) -> None:
+    short = _peak_kib(_long_bag(tmp_path / "short", 100), tmp_path / "short-out")
+    long = _peak_kib(_long_bag(tmp_path / "long", 1500), tmp_path / "long-out")
+    assert long < 1.6 * short, (short, long)
+    assert long < 500 * 1024
