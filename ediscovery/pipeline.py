@@ -141,6 +141,8 @@ async def run_pipeline(
 
     ``requests`` must be the client's ``on_request`` observer.
     """
+    if not isinstance(client, ComplianceClient):
+        raise TypeError(f"run_pipeline takes the ComplianceClient itself, not {type(client).__name__}.")
     reporter = reporter or NullReporter()
     session = RunSession(client, options.collect, resolver=resolver, reporter=reporter, clock=clock)
     result, state, custody = await session.collect()
