@@ -87,12 +87,18 @@ def _run_pool(
     return outcomes, ledger.final_number()
 
 
-def _font_warnings(outcomes: list[Outcome]) -> list[str]:
-    used: set[str] = set()
+def _font_warnings(outcomes: list[Outcome], jobs: list[Job]) -> list[str]:
+    """One warning per document and character no installed font can draw."""
+    warnings: list[str] = []
     for outcome in outcomes:
-        used |= outcome.chars
-    missing = missing_glyphs(used)
-    return [f"No installed font has a glyph for {describe_char(c)}; it shows as a box." for c in missing]
+        missing = set(missing_glyphs(outcome.chars)) | set(outcome.boxed)
+        job = jobs[outcome.index]
+        warnings.extend(
+            f"{job.document_type} {job.source_id}: no installed font has a glyph for "
+            f"{describe_char(char)}; it shows as a box."
+            for char in sorted(missing)
+        )
+    return warnings
 
 
 def render_collection(
@@ -119,7 +125,7 @@ def render_collection(
     else:
         outcomes, next_number = _run_pool(bag_root, out_dir, jobs, options, workers, reporter)
     outcomes.sort(key=lambda o: o.index)
-    warnings = [w for o in outcomes for w in o.warnings] + _font_warnings(outcomes)
+    warnings = [w for o in outcomes for w in o.warnings] + _font_warnings(outcomes, jobs)
     return RenderResult(
         documents=tuple(o.document for o in outcomes if o.document is not None),
         next_bates=next_number,

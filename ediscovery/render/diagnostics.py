@@ -12,6 +12,7 @@ effective level hides warnings hides them here too.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 WEASYPRINT_LOGGER = "weasyprint"
 _MAX_KEPT = 50  # a broken stylesheet repeats itself; keep the report readable
 _NOTDEF = ".notdef glyph rendered"
+_CODE_POINT = re.compile(r"\(U\+([0-9A-Fa-f]{4,6})\)")
 
 
 class Diagnostics(logging.Handler):
@@ -48,6 +50,12 @@ class Diagnostics(logging.Handler):
     def missing_glyph_messages(self) -> list[str]:
         """WeasyPrint's own notices of characters drawn as ``.notdef`` boxes."""
         return [m for m in self.messages if m.startswith(_NOTDEF)]
+
+    @property
+    def boxed_chars(self) -> frozenset[str]:
+        """The characters WeasyPrint drew as ``.notdef`` boxes."""
+        found = (_CODE_POINT.search(m) for m in self.missing_glyph_messages)
+        return frozenset(chr(int(m.group(1), 16)) for m in found if m and int(m.group(1), 16) <= 0x10FFFF)
 
 
 @contextmanager

@@ -3,13 +3,21 @@
 The transcript stylesheet asks for the Noto families; Pango falls back to any font that
 fontconfig knows. Coverage is checked with the cmaps (read with fontTools) first of the
 stylesheet's families, then -- only for characters those lack -- of every font fontconfig
-lists; both are computed once per process. Characters no font covers are reported as
-render warnings instead of turning into missing-glyph boxes unnoticed.
+lists. Reading ~300 cmaps takes seconds, so each coverage set is kept per process and on
+disk (``$EDISCOVERY_CACHE_DIR``, else ``$XDG_CACHE_HOME/ediscovery`` or ``~/.cache/ediscovery``)
+under a key made of every font file's path, size and modification time: installing or
+removing a font changes the key and the set is read again. Characters no font covers are
+reported per document as render warnings instead of turning into boxes unnoticed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import logging
+import os
+import secrets
 import shutil
 import subprocess
 import unicodedata
@@ -17,6 +25,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+import fontTools
 from fontTools.ttLib import TTCollection, TTFont
 
 logger = logging.getLogger(__name__)
@@ -77,7 +86,7 @@ def _cmaps(path: Path) -> Iterable[dict[int, str]]:
         logger.debug("Cannot read cmap of %s: %s", path, exc)
 
 
-def _coverage(paths: Iterable[Path]) -> frozenset[int]:
+def _scan(paths: Iterable[Path]) -> frozenset[int]:
     covered: set[int] = set()
     for path in paths:
         for cmap in _cmaps(path):
@@ -85,16 +94,83 @@ def _coverage(paths: Iterable[Path]) -> frozenset[int]:
     return frozenset(covered)
 
 
+def cache_dir() -> Path:
+    """Where coverage sets are kept between runs."""
+    explicit = os.environ.get("EDISCOVERY_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ediscovery"
+
+
+def _key(paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256(f"fontTools {fontTools.version}\n".encode())
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _ranges(points: frozenset[int]) -> list[list[int]]:
+    ranges: list[list[int]] = []
+    for point in sorted(points):
+        if ranges and ranges[-1][1] == point - 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+    return ranges
+
+
+def _load(path: Path, key: str) -> frozenset[int] | None:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = json.load(handle)
+        if data.get("key") != key:
+            return None
+        return frozenset(p for low, high in data["ranges"] for p in range(int(low), int(high) + 1))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _save(path: Path, key: str, points: frozenset[int]) -> None:
+    temp = path.with_name(f".{path.name}.part-{secrets.token_hex(8)}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with temp.open("w", encoding="utf-8") as handle:
+            json.dump({"key": key, "ranges": _ranges(points)}, handle, separators=(",", ":"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except OSError as exc:  # a read-only home must not stop rendering
+        logger.debug("Cannot cache font coverage in %s: %s", path, exc)
+        with contextlib.suppress(OSError):
+            temp.unlink()
+
+
+def coverage(name: str, paths: tuple[Path, ...], directory: Path | None = None) -> frozenset[int]:
+    """Code points the fonts ``paths`` cover, from the disk cache when the fonts are unchanged."""
+    key = _key(paths)
+    cached = (directory or cache_dir()) / f"font-coverage-{name}.json"
+    points = _load(cached, key)
+    if points is None:
+        points = _scan(paths)
+        _save(cached, key, points)
+    return points
+
+
 @lru_cache(maxsize=1)
 def stack_coverage() -> frozenset[int]:
-    """Code points the stylesheet's own families cover (cached per process)."""
-    return _coverage(stack_files())
+    """Code points the stylesheet's own families cover (cached per process and on disk)."""
+    return coverage("stack", stack_files())
 
 
 @lru_cache(maxsize=1)
 def installed_coverage() -> frozenset[int]:
-    """Code points at least one installed font has a glyph for (cached per process)."""
-    return _coverage(font_files())
+    """Code points at least one installed font has a glyph for (cached per process and on disk)."""
+    return coverage("installed", font_files())
 
 
 def needs_glyph(char: str) -> bool:
@@ -116,6 +192,10 @@ def missing_glyphs(chars: Iterable[str], coverage: frozenset[int] | None = None)
     return [c for c in rest if ord(c) not in everything]
 
 
+_UNNAMED = {"Co": "(private use)", "Cn": "(unassigned)", "Cs": "(surrogate)"}
+
+
 def describe_char(char: str) -> str:
-    """``U+1F600 GRINNING FACE`` for a warning."""
-    return f"U+{ord(char):04X} {unicodedata.name(char, 'UNNAMED')}"
+    """``U+1F600 GRINNING FACE`` (or ``U+E000 (private use)``) for a warning."""
+    category = unicodedata.category(char)
+    return f"U+{ord(char):04X} {unicodedata.name(char, '') or _UNNAMED.get(category, '(unnamed)')}"

@@ -59,12 +59,16 @@ _LEDGER: Ledger | None = None
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a worker sends back: the document (None on failure), warnings, characters used."""
+    """What a worker sends back: the document (None on failure), warnings, characters used.
+
+    ``boxed`` are the characters WeasyPrint itself reported drawing as ``.notdef`` boxes.
+    """
 
     index: int
     document: RenderedDocument | None
     warnings: tuple[str, ...]
     chars: frozenset[str]
+    boxed: frozenset[str] = frozenset()
 
 
 def install_ledger(ledger: Ledger) -> None:
@@ -180,7 +184,8 @@ def render_job(
             job.index, None, (f"{job.document_type} {job.source_id} not rendered: {exc}",), frozenset()
         )
     warnings = _warnings(job, fetcher, diagnostics)
-    return Outcome(job.index, _document(job, options, written), warnings, written.chars)
+    document = _document(job, options, written)
+    return Outcome(job.index, document, warnings, written.chars, diagnostics.boxed_chars)
 
 
 def _render_whole(
