@@ -74,7 +74,8 @@ def test_damaged_coverage_cache_is_rebuilt(tmp_path: Path, one_font: Path) -> No
     expected = fonts.coverage("test", (one_font,), cache)
     stored = cache / "font-coverage-test.json"
     key = json.loads(stored.read_text())["key"]
-    for damage in ('{"key": "%s", "ranges": "oops"}' % key, "not json", ""):
+    damaged = json.dumps({"key": key, "ranges": "oops"})
+    for damage in (damaged, "not json", ""):
         stored.write_text(damage)
         assert fonts.coverage("test", (one_font,), cache) == expected
         assert json.loads(stored.read_text())["key"] == key
