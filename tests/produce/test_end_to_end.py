@@ -15,7 +15,7 @@ from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, ru
 from ediscovery.produce import build_production
 from ediscovery.produce.loadfile import DAT_COLUMNS, parse_dat
 from ediscovery.sandbox import ManualClock
-from tests.collect.conftest import directory_resolver, make_client
+from tests.collect.conftest import make_client
 
 
 def _collect(
@@ -33,9 +33,8 @@ def _collect(
                 key_fingerprint=client.api_key_fingerprint,
             )
             return await run_pipeline(
-                client._session,
+                client,
                 PipelineOptions(options, render=False, seal=True, verify=False),
-                resolver=lambda _api, q: directory_resolver(client, q),
                 requests=sink,
                 clock=lambda: clock.now,
             )
