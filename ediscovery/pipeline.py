@@ -32,7 +32,7 @@ from ediscovery.collect.run import CollectionResult, CollectOptions, Resolver, R
 from ediscovery.collect.state import RunState
 from ediscovery.evidence.bag import BagInfo, write_bag
 from ediscovery.evidence.canonical import utc_iso, utc_now
-from ediscovery.evidence.custody import CustodyLog
+from ediscovery.evidence.custody import CustodyLog, default_actor
 from ediscovery.evidence.digest import Digests
 from ediscovery.evidence.manifest import Manifest, ManifestEntry, write_manifest
 from ediscovery.evidence.requests_log import RequestLog
@@ -286,16 +286,22 @@ def _bag_info(
     previous = result.previous
     return _BagInfo(
         source_organization=options.source_organization,
-        external_identifier=result.layout.name,
+        external_identifier=options.collect.matter,
         bagging_date=utc_iso(clock())[:10],
         collection_run_id=result.layout.run_id,
-        collector=f"ediscovery collect (matter: {options.collect.matter})",
+        collector=_collector(),
         custodian_emails=tuple(sorted(c.email for c in result.custodians)),
         custodian_user_ids=tuple(sorted({u for c in result.custodians for u in c.user_ids})),
-        date_range_from=scope.get("since"),
-        date_range_to=scope.get("until"),
+        date_range_from=scope.get("since") or "none (no lower bound)",
+        date_range_to=scope.get("until") or "none (no upper bound)",
         date_range_time_zone=str(scope.get("time_zone") or "UTC"),
         api_version=options.collect.api_version,
         previous_run_id=previous.run_id if previous else None,
         previous_manifest_sha256=previous.manifest_sha256 if previous else None,
     )
+
+
+def _collector() -> str:
+    """Who ran the collection, as the custody log records it: OS user and host."""
+    actor = default_actor()
+    return f"{actor['os_user']}@{actor['host']}"

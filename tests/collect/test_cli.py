@@ -63,6 +63,13 @@ def test_json_result_of_a_complete_collection(live_sandbox: str, demo_key: str, 
     assert validate_manifest(manifest) == []
     assert demo_key not in (Path(result["bag"]) / "requests.jsonl").read_text()
     assert demo_key not in (Path(result["bag"]) / "custody.jsonl").read_text()
+    labels = dict(
+        line.split(": ", 1) for line in (Path(result["bag"]) / "bag-info.txt").read_text().splitlines()
+    )
+    assert labels["External-Identifier"] == "Acme v. Widget"
+    assert labels["Custodian-Email"] == "alice@example.com"
+    assert labels["Date-Range-From"] == "none (no lower bound)"
+    assert labels["Date-Range-To"] == "none (no upper bound)"
 
 
 def test_unknown_custodian_is_a_usage_error_with_close_matches(
