@@ -6,27 +6,16 @@ Exit status: 0 produced, 1 error, 2 usage.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ediscovery.errors import ConfigError, EdiscoveryError
+from ediscovery.cli.options import password_from_env
+from ediscovery.errors import EdiscoveryError
 from ediscovery.produce import FORMATS, ProductionResult, build_production
 from ediscovery.progress import NullReporter, Reporter
-
-
-def _password(variable: str | None) -> str | None:
-    if variable is None:
-        return None
-    value = os.environ.get(variable)
-    if not value:
-        raise ConfigError(
-            f"Environment variable {variable} is not set or empty; it must hold the archive password."
-        )
-    return value
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -82,7 +71,7 @@ def command(**values: Any) -> None:
             values["sources"],
             values["out"],
             formats=_formats(values["formats"]),
-            password=_password(values["password_env"]),
+            password=password_from_env(values["password_env"]),
             bates_prefix=values["bates_prefix"],
             bates_start=values["bates_start"],
             bates_digits=values["bates_digits"],
