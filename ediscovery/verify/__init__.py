@@ -1,21 +1,26 @@
 """Verify: layered verification of a sealed archive or a bag folder, collecting every problem.
 
 Layers, in order: ``sidecar`` (archive vs ``.sha256`` and ``.receipt.json``), ``archive`` (opens,
-every member's CRC), ``bagit`` (completeness, both payload manifests, tag manifests,
-Payload-Oxum), ``manifest.json`` (agrees with the bag, valid against its schema), ``custody``
-(hash chain intact and agreeing with manifest.json) and ``transcripts`` (recorded source hashes).
-``fast=True`` stops after completeness and Payload-Oxum. A wrong password raises
+every member's CRC; a damaged member is reported and reading goes on, and members a damaged
+solid folder keeps out of reach are named as not checked), ``bagit`` (completeness, both
+payload manifests, tag manifests, Payload-Oxum), ``manifest.json`` (agrees with the bag, valid
+against its schema), ``custody`` (hash chain intact and agreeing with manifest.json) and
+``transcripts`` (recorded source hashes).
+``fast=True`` stops after completeness and Payload-Oxum; on an archive it decompresses only
+``bagit.txt``, ``bag-info.txt`` and the payload manifests. A wrong password raises
 :class:`~ediscovery.errors.WrongPasswordError`; every other finding is a typed problem.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ediscovery.archive import MemberDamage
 from ediscovery.errors import ArchiveError, WrongPasswordError
 from ediscovery.verify import layers, sidecar
 from ediscovery.verify.contents import BagContents, from_archive, from_directory
@@ -28,6 +33,8 @@ from ediscovery.verify.problems import (
     CustodyMismatch,
     FileMissing,
     ManifestJsonMismatch,
+    MemberCorrupt,
+    MemberUnchecked,
     OxumMismatch,
     Problem,
     ReceiptMismatch,
@@ -49,6 +56,8 @@ __all__ = [
     "FileMissing",
     "LayerResult",
     "ManifestJsonMismatch",
+    "MemberCorrupt",
+    "MemberUnchecked",
     "OxumMismatch",
     "Problem",
     "ReceiptMismatch",
@@ -65,7 +74,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class LayerResult:
-    """How one layer went: ``ok``, ``failed`` or ``skipped`` (with why)."""
+    """How one layer went: ``ok``, ``failed``, ``incomplete`` (no problem found, but members it
+    needed could not be read out of the archive) or ``skipped`` (with why)."""
 
     name: str
     status: str
@@ -109,11 +119,12 @@ class _Run:
         self.problems: list[Problem] = []
         self._reporter = reporter
 
-    def record(self, layer: str, found: list[Problem], note: str = "") -> None:
+    def record(self, layer: str, found: list[Problem], note: str = "", *, incomplete: bool = False) -> None:
         self.problems += found
         previous = self.results.get(layer)
         count = len(found) + (previous.problems if previous else 0)
-        self.results[layer] = LayerResult(layer, "failed" if count else "ok", count, note)
+        status = "failed" if count else "incomplete" if incomplete else "ok"
+        self.results[layer] = LayerResult(layer, status, count, note)
         if self._reporter is not None:
             self._reporter(layer, self.results[layer].describe())
 
@@ -129,21 +140,27 @@ class _Run:
 
 
 def _bag_layers(run: _Run, contents: BagContents, fast: bool) -> None:
+    gap = len(contents.unreadable)
+    unread = f"{gap} member{'s' if gap != 1 else ''} unreadable, not checked" if gap else ""
     found, manifests = layers.bagit(contents, fast=fast)
-    run.record("bagit", found, "completeness and Payload-Oxum only" if fast else "")
+    note = ", ".join(n for n in ("completeness and Payload-Oxum only" if fast else "", unread) if n)
+    run.record("bagit", found, note, incomplete=bool(gap))
     if fast:
         for layer in LAYERS[3:]:
             run.skip(layer, "--fast")
         return
     obj, schema_problems = layers.load_manifest_json(contents)
-    run.record(
-        "manifest.json", schema_problems + (layers.manifest_json(obj, contents, manifests) if obj else [])
-    )
-    run.record("custody", layers.custody(contents, obj))
-    run.record("transcripts", layers.transcripts(obj, contents))
+    found = schema_problems + (layers.manifest_json(obj, contents, manifests) if obj else [])
+    run.record("manifest.json", found, unread, incomplete=bool(gap))
+    run.record("custody", layers.custody(contents, obj), unread, incomplete=bool(gap))
+    run.record("transcripts", layers.transcripts(obj, contents), unread, incomplete=bool(gap))
 
 
-def _sidecar_layer(run: _Run, archive: Path) -> dict[str, Any] | None:
+SidecarFindings = tuple[list[Problem], str, dict[str, Any] | None]
+
+
+def _sidecar_findings(archive: Path) -> SidecarFindings:
+    """The archive's files against its sidecar and receipt (run beside the archive reading)."""
     computed: dict[str, str] = {}
     found, present = sidecar.check_sidecar(archive, computed)
     receipt = sidecar.load_receipt(archive)
@@ -154,25 +171,47 @@ def _sidecar_layer(run: _Run, archive: Path) -> dict[str, Any] | None:
         for what, there in (("sidecar", present), ("receipt", receipt is not None))
         if not there
     ]
-    run.record("sidecar", found, ", ".join(notes))
-    return receipt
+    return found, ", ".join(notes), receipt
 
 
-@contextlib.contextmanager
-def _archive_contents(
-    run: _Run, archive: Path, password: str | None, fast: bool
-) -> Iterator[BagContents | None]:
+def _damage_problems(damage: tuple[MemberDamage, ...]) -> list[Problem]:
+    return [
+        MemberUnchecked(d.name, d.detail)
+        if d.kind == "unchecked"
+        else MemberCorrupt(d.name, d.kind, d.detail)
+        for d in damage
+    ]
+
+
+def _open_contents(
+    stack: contextlib.ExitStack, archive: Path, password: str | None, fast: bool
+) -> BagContents | ArchiveCorrupt:
     try:
-        with from_archive(archive, password=password, hash_payload=not fast) as contents:
-            run.record("archive", [], "header and tag members only" if fast else "every member's CRC")
-            yield contents
+        return stack.enter_context(from_archive(archive, password=password, hash_payload=not fast))
     except WrongPasswordError:
         raise
     except ArchiveError as exc:
-        run.record("archive", [ArchiveCorrupt(str(exc))])
-        for layer in LAYERS[2:]:
-            run.skip(layer, "archive unreadable")
-        yield None
+        return ArchiveCorrupt(str(exc))
+
+
+def _verify_archive(run: _Run, target: Path, password: str | None, fast: bool) -> None:
+    """Hash the archive for its sidecar on one thread while its members are read on others."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-sidecar") as pool:
+        pending = pool.submit(_sidecar_findings, target)
+        with contextlib.ExitStack() as stack:
+            contents = _open_contents(stack, target, password, fast)
+            found, note, receipt = pending.result()
+            run.record("sidecar", found, note)
+            if isinstance(contents, ArchiveCorrupt):
+                run.record("archive", [contents])
+                for layer in LAYERS[2:]:
+                    run.skip(layer, "archive unreadable")
+                return
+            note = "header and BagIt tag members only" if fast else "every member's CRC"
+            run.record("archive", _damage_problems(contents.damage), note)
+            if receipt:
+                run.record("sidecar", sidecar.check_receipt_bag(receipt, contents))
+            _bag_layers(run, contents, fast)
 
 
 def verify(
@@ -190,10 +229,5 @@ def verify(
         raise ArchiveError(
             f"{target} does not exist.", hint="Give a .7z archive, its .001 volume or a bag folder."
         )
-    receipt = _sidecar_layer(run, target)
-    with _archive_contents(run, target, password, fast) as contents:
-        if contents is not None:
-            if receipt:
-                run.record("sidecar", sidecar.check_receipt_bag(receipt, contents))
-            _bag_layers(run, contents, fast)
+    _verify_archive(run, target, password, fast)
     return run.report(target, "archive", fast)

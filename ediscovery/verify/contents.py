@@ -2,9 +2,12 @@
 
 The layered checks work on :class:`BagContents` whatever the source: every file's size, the
 SHA-256 and SHA-512 of every file that was read, and a folder where the (small) tag files can
-be opened. From an archive, payload members are only hashed as they stream out of py7zr;
-tag files (manifests, custody log, reports) are written to a temporary folder. Memory stays
-bounded and the payload is never extracted to disk.
+be opened. From an archive, payload members are only hashed as they stream out; tag files
+(manifests, custody log, reports) are written to a temporary folder. Memory stays bounded and
+the payload is never extracted to disk. Members the archive could not deliver intact are
+listed in ``damage`` and ``unreadable``: their digests are unknown rather than wrong (a
+payload member with a bad CRC keeps the digests of the bytes it decoded to), so later layers
+report them once, as the archive layer's finding, and not again as missing files.
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from ediscovery.archive import MemberSink, list_members, read_members
+from ediscovery.archive import MemberDamage, MemberSink, list_members, scan_members
 from ediscovery.errors import ArchiveError
 from ediscovery.evidence.bag import ALGORITHMS, PAYLOAD_DIR, list_bag_files
 from ediscovery.evidence.paths import resolve_inside
+from ediscovery.verify.problems import FileMissing, Problem
 
 BLOCK = 1 << 20
+FAST_TAGS = ("bagit.txt", "bag-info.txt", *(f"manifest-{a}.txt" for a in ALGORITHMS))
 
 
 def nfc(name: str) -> str:
@@ -38,6 +43,20 @@ class BagContents:
     tag_dir: Path
     sizes: dict[str, int] = field(default_factory=dict)
     digests: dict[str, dict[str, str]] = field(default_factory=dict)
+    damage: tuple[MemberDamage, ...] = ()
+    unreadable: set[str] = field(default_factory=set)
+
+    def missing(self, relpath: str, layer: str = "bagit") -> list[Problem]:
+        """``[FileMissing]`` for a required file, unless the archive layer already reported it."""
+        return [] if relpath in self.unreadable else [FileMissing(relpath, layer)]
+
+    def digest(self, name: str | None, algorithm: str = "sha256") -> str | None:
+        """The digest of a present file, ``"missing"`` for an absent one, None when unknown."""
+        if name is None:
+            return "missing"
+        if name in self.unreadable:
+            return None
+        return self.digests.get(name, {}).get(algorithm, "missing")
 
     def payload(self) -> list[str]:
         return sorted(n for n in self.sizes if n.startswith(PAYLOAD_DIR + "/"))
@@ -107,9 +126,25 @@ def _top_folder(names: list[str]) -> str:
     return tops.pop()
 
 
+def _forget_damaged(contents: BagContents, top: str) -> None:
+    for damage in contents.damage:
+        rel = damage.name[len(top) + 1 :] if damage.name.startswith(top + "/") else damage.name
+        is_payload = rel.startswith(PAYLOAD_DIR + "/")
+        if damage.kind == "crc" and is_payload:
+            continue
+        contents.unreadable.add(rel)
+        contents.digests.pop(rel, None)
+        if not is_payload and rel in contents.sizes:
+            (contents.tag_dir / rel).unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def from_archive(archive: Path, *, password: str | None, hash_payload: bool) -> Iterator[BagContents]:
-    """Stream an archive's members through hashers; tag files land in a temporary folder."""
+    """Stream an archive's members through hashers; tag files land in a temporary folder.
+
+    ``hash_payload=False`` reads only what ``--fast`` needs: ``bagit.txt``, ``bag-info.txt`` and
+    the payload manifests (which the sealer puts before the payload in their solid folder).
+    """
     members = [m for m in list_members(archive, password=password) if not m.is_dir]
     top = _top_folder([m.name for m in members])
     with tempfile.TemporaryDirectory(prefix="ediscovery-verify-") as scratch:
@@ -124,6 +159,7 @@ def from_archive(archive: Path, *, password: str | None, hash_payload: bool) -> 
             target.parent.mkdir(parents=True, exist_ok=True)
             return _Hasher(rel, contents, open(target, "wb"))
 
-        targets = None if hash_payload else [m.name for m in members if not m.name.startswith(f"{top}/data/")]
-        read_members(archive, sink_for, password=password, targets=targets)
+        targets = None if hash_payload else [f"{top}/{name}" for name in FAST_TAGS if name in contents.sizes]
+        contents.damage = scan_members(archive, sink_for, password=password, targets=targets)
+        _forget_damaged(contents, top)
         yield contents

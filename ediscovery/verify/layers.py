@@ -33,6 +33,8 @@ from ediscovery.verify.problems import (
 )
 
 Manifests = dict[str, dict[str, str]]
+OWNED_TAGS = ("manifest.json", "custody.jsonl")
+"""Tag files whose absence their own layer reports (once), not the tag manifest check."""
 
 
 def _manifests(contents: BagContents, prefix: str, problems: list[Problem]) -> Manifests:
@@ -41,7 +43,7 @@ def _manifests(contents: BagContents, prefix: str, problems: list[Problem]) -> M
         name = f"{prefix}-{algorithm}.txt"
         data = contents.read_tag(name)
         if data is None:
-            problems.append(FileMissing(name))
+            problems += contents.missing(name)
             continue
         try:
             out[algorithm] = parse_manifest(data, name=name)
@@ -67,7 +69,7 @@ def _completeness(contents: BagContents, manifests: Manifests) -> list[Problem]:
 def _oxum(contents: BagContents) -> list[Problem]:
     data = contents.read_tag("bag-info.txt")
     if data is None:
-        return [FileMissing("bag-info.txt")]
+        return contents.missing("bag-info.txt")
     recorded = dict(parse_bag_info(data)).get("Payload-Oxum")
     payload = contents.payload()
     found = f"{sum(contents.sizes[n] for n in payload)}.{len(payload)}"
@@ -82,8 +84,8 @@ def _checksums(contents: BagContents, manifests: Manifests, tag: bool) -> list[P
         for listed, expected in sorted(lines.items()):
             name = contents.lookup(listed)
             if name is None:
-                if tag:
-                    problems.append(FileMissing(listed))
+                if tag and listed not in OWNED_TAGS:
+                    problems += contents.missing(listed)
                 continue
             found = contents.digests.get(name, {}).get(algorithm)
             if found is not None and found != expected:
@@ -105,7 +107,7 @@ def bagit(contents: BagContents, *, fast: bool) -> tuple[list[Problem], Manifest
     """Completeness, Payload-Oxum, and (unless fast) every payload and tag digest."""
     problems: list[Problem] = []
     if contents.read_tag("bagit.txt") is None:
-        problems.append(FileMissing("bagit.txt"))
+        problems += contents.missing("bagit.txt")
     manifests = _manifests(contents, "manifest", problems)
     problems += _completeness(contents, manifests)
     problems += _oxum(contents)
@@ -122,7 +124,7 @@ def bagit(contents: BagContents, *, fast: bool) -> tuple[list[Problem], Manifest
 def load_manifest_json(contents: BagContents) -> tuple[dict[str, Any] | None, list[Problem]]:
     data = contents.read_tag("manifest.json")
     if data is None:
-        return None, [FileMissing("manifest.json")]
+        return None, contents.missing("manifest.json", "manifest.json")
     try:
         obj = json.loads(data)
     except ValueError as exc:
@@ -189,15 +191,14 @@ def _custody_agreement(
             and isinstance(details, dict)
             and "manifest_sha256" in details
         ):
-            actual = contents.digests.get("manifest.json", {}).get("sha256", "missing")
-            if details["manifest_sha256"] != actual:
+            actual = contents.digest("manifest.json" if "manifest.json" in contents.sizes else None)
+            if actual is not None and details["manifest_sha256"] != actual:
                 problems.append(
                     CustodyMismatch(number, "manifest.json", actual, str(details["manifest_sha256"]))
                 )
     for path, (number, recorded) in sorted(stored.items()):
-        name = contents.lookup(path)
-        actual = contents.digests.get(name, {}).get("sha256", "missing") if name else "missing"
-        if actual != recorded:
+        actual = contents.digest(contents.lookup(path))
+        if actual is not None and actual != recorded:
             problems.append(CustodyMismatch(number, path, actual, recorded))
     for entry in (obj or {}).get("entries", []):
         path = nfc(str(entry.get("path")))
@@ -210,7 +211,7 @@ def custody(contents: BagContents, obj: Mapping[str, Any] | None) -> list[Proble
     """The hash chain is unbroken and agrees with manifest.json and the files."""
     path = contents.tag_path("custody.jsonl")
     if path is None:
-        return [FileMissing("custody.jsonl")]
+        return contents.missing("custody.jsonl", "custody")
     problems: list[Problem] = [
         CustodyChainBroken(p.line, p.message, p.expected, p.found) for p in verify_chain(path)
     ]
@@ -224,9 +225,8 @@ def transcripts(obj: Mapping[str, Any] | None, contents: BagContents) -> list[Pr
         if not isinstance(entry, dict) or entry.get("kind") != "transcript":
             continue
         for source in (entry.get("metadata") or {}).get("sources") or []:
-            name = contents.lookup(str(source.get("path")))
-            actual = contents.digests.get(name, {}).get("sha256", "missing") if name else "missing"
-            if actual != source.get("sha256"):
+            actual = contents.digest(contents.lookup(str(source.get("path"))))
+            if actual is not None and actual != source.get("sha256"):
                 problems.append(
                     TranscriptSourceMismatch(
                         str(entry.get("path")), str(source.get("path")), str(source.get("sha256")), actual

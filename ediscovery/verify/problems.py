@@ -16,14 +16,20 @@ LAYERS = ("sidecar", "archive", "bagit", "manifest.json", "custody", "transcript
 class Problem:
     """Base of every verification problem."""
 
-    layer: ClassVar[str] = "bagit"
+    LAYER: ClassVar[str] = "bagit"
+
+    @property
+    def layer(self) -> str:
+        """The verification layer the problem belongs to (one of ``LAYERS``)."""
+        return self.LAYER
 
     @property
     def message(self) -> str:
         raise NotImplementedError
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": type(self).__name__, "layer": self.layer, **asdict(self), "message": self.message}
+        fields = {key: value for key, value in asdict(self).items() if key != "in_layer"}
+        return {"kind": type(self).__name__, "layer": self.layer, **fields, "message": self.message}
 
     def __str__(self) -> str:
         return f"[{self.layer}] {self.message}"
@@ -31,7 +37,7 @@ class Problem:
 
 @dataclass(frozen=True)
 class SidecarMismatch(Problem):
-    layer: ClassVar[str] = "sidecar"
+    LAYER: ClassVar[str] = "sidecar"
     file: str
     expected: str
     found: str
@@ -43,7 +49,7 @@ class SidecarMismatch(Problem):
 
 @dataclass(frozen=True)
 class ReceiptMismatch(Problem):
-    layer: ClassVar[str] = "sidecar"
+    LAYER: ClassVar[str] = "sidecar"
     field: str
     expected: str
     found: str
@@ -55,7 +61,7 @@ class ReceiptMismatch(Problem):
 
 @dataclass(frozen=True)
 class ArchiveCorrupt(Problem):
-    layer: ClassVar[str] = "archive"
+    LAYER: ClassVar[str] = "archive"
     detail: str
 
     @property
@@ -75,11 +81,52 @@ class BagFormatError(Problem):
 
 @dataclass(frozen=True)
 class FileMissing(Problem):
+    """A file the bag must hold is absent; ``in_layer`` is the layer that needs it.
+
+    Payload files and BagIt's own files belong to ``bagit``; ``manifest.json`` to the
+    ``manifest.json`` layer and ``custody.jsonl`` to ``custody``.
+    """
+
     path: str
+    in_layer: str = "bagit"
+
+    @property
+    def layer(self) -> str:
+        return self.in_layer
 
     @property
     def message(self) -> str:
+        if self.in_layer != "bagit":
+            return f"{self.path}: missing from the bag"
         return f"{self.path}: listed in the manifests but missing"
+
+
+@dataclass(frozen=True)
+class MemberCorrupt(Problem):
+    """A member of the archive could not be read intact (``kind``: crc, unreadable, unsafe)."""
+
+    LAYER: ClassVar[str] = "archive"
+    member: str
+    kind: str
+    detail: str
+
+    @property
+    def message(self) -> str:
+        what = {"crc": "CRC mismatch", "unreadable": "cannot be decoded", "unsafe": "unsafe name"}
+        return f"{self.member}: {what.get(self.kind, self.kind)}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class MemberUnchecked(Problem):
+    """A member that could not be checked because the compressed stream before it is damaged."""
+
+    LAYER: ClassVar[str] = "archive"
+    member: str
+    detail: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.member}: not checked: {self.detail}"
 
 
 @dataclass(frozen=True)
@@ -128,7 +175,7 @@ class OxumMismatch(Problem):
 
 @dataclass(frozen=True)
 class SchemaViolation(Problem):
-    layer: ClassVar[str] = "manifest.json"
+    LAYER: ClassVar[str] = "manifest.json"
     detail: str
 
     @property
@@ -138,7 +185,7 @@ class SchemaViolation(Problem):
 
 @dataclass(frozen=True)
 class ManifestJsonMismatch(Problem):
-    layer: ClassVar[str] = "manifest.json"
+    LAYER: ClassVar[str] = "manifest.json"
     path: str
     field: str
     expected: str
@@ -151,7 +198,7 @@ class ManifestJsonMismatch(Problem):
 
 @dataclass(frozen=True)
 class CustodyChainBroken(Problem):
-    layer: ClassVar[str] = "custody"
+    LAYER: ClassVar[str] = "custody"
     line: int
     detail: str
     expected: str | None = None
@@ -165,7 +212,7 @@ class CustodyChainBroken(Problem):
 
 @dataclass(frozen=True)
 class CustodyMismatch(Problem):
-    layer: ClassVar[str] = "custody"
+    LAYER: ClassVar[str] = "custody"
     line: int | None
     path: str
     expected: str
@@ -179,7 +226,7 @@ class CustodyMismatch(Problem):
 
 @dataclass(frozen=True)
 class TranscriptSourceMismatch(Problem):
-    layer: ClassVar[str] = "transcripts"
+    LAYER: ClassVar[str] = "transcripts"
     transcript: str
     source: str
     expected: str
