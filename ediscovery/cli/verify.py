@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 import click
 
-from ediscovery.errors import ConfigError, EdiscoveryError
+from ediscovery.cli.options import password_from_env
+from ediscovery.errors import EdiscoveryError
 from ediscovery.verify import VerifyReport, verify
 
 EXIT_INVALID = 3
-
-
-def _password(variable: str | None) -> str | None:
-    if variable is None:
-        return None
-    value = os.environ.get(variable)
-    if not value:
-        raise ConfigError(
-            f"Environment variable {variable} is not set or empty; it must hold the archive password."
-        )
-    return value
 
 
 def _human(report: VerifyReport) -> None:
@@ -44,7 +33,7 @@ def command(path: str, password_env: str | None, as_json: bool, fast: bool) -> N
     Exit status: 0 valid, 3 problems found, 1 verification could not run.
     """
     try:
-        report = verify(path, password=_password(password_env), fast=fast)
+        report = verify(path, password=password_from_env(password_env), fast=fast)
     except EdiscoveryError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
