@@ -1,0 +1,249 @@
+"""Tamper checks on real collections: the whole pipeline against the in-process sandbox, then damage.
+
+One plain and one encrypted collection are made per module (collecting is the slow part); every
+test works on its own copy. Each kind of damage the verifier claims to catch is applied to the
+bag folder and to an archive, and must give exit 3 with the right typed problem (exit 1 for a
+wrong password).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import py7zr
+import pytest
+from click.testing import CliRunner
+
+from ediscovery.cli.verify import command
+from ediscovery.collect.run import CollectOptions
+from ediscovery.collect.scope import Scope
+from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, run_pipeline
+from ediscovery.sandbox import ManualClock, Tenant, create_app
+from ediscovery.verify import verify
+from tests.collect.conftest import make_client
+
+pytestmark = pytest.mark.slow
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A sealed collection on disk: its bag folder and its archive (with sidecar and receipt)."""
+
+    bag: Path
+    archive: Path
+
+    def copy_to(self, target: Path) -> Collection:
+        shutil.copytree(self.bag.parent, target)
+        return Collection(target / self.bag.name, target / self.archive.name)
+
+
+def _collect(out: Path, password: str | None) -> PipelineResult:
+    clock = ManualClock()
+    app = create_app(Tenant.generate(seed=7, scale="tiny"), clock=clock, sleep=clock.sleep)
+
+    async def go() -> PipelineResult:
+        sink = RequestSink()
+        async with make_client(httpx.ASGITransport(app=app), clock, sink) as client:
+            options = CollectOptions(
+                matter="Acme v. Widget",
+                custodians=("alice@example.com",),
+                scope=Scope(None, None),
+                out=out,
+                api_url="https://api.anthropic.com",
+                key_fingerprint=client.api_key_fingerprint,
+            )
+            pipeline = PipelineOptions(options, render=True, seal=True, verify=True, password=password)
+            return await run_pipeline(client, pipeline, requests=sink, clock=lambda: clock.now)
+
+    return asyncio.run(go())
+
+
+def _made(out: Path, password: str | None) -> Collection:
+    result = _collect(out, password)
+    assert result.archive is not None and result.verify_problems == ()
+    return Collection(result.bag, result.archive)
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> Collection:
+    return _made(tmp_path_factory.mktemp("plain"), None)
+
+
+@pytest.fixture(scope="module")
+def encrypted(tmp_path_factory: pytest.TempPathFactory) -> Collection:
+    return _made(tmp_path_factory.mktemp("encrypted"), PASSWORD)
+
+
+@pytest.fixture
+def copy(plain: Collection, tmp_path: Path) -> Iterator[Collection]:
+    yield plain.copy_to(tmp_path / "c")
+
+
+def _cli(path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(command, [str(path), *args], env=env)
+    return result.exit_code, result.output
+
+
+def _kinds(path: Path, password: str | None = None) -> set[str]:
+    return {type(p).__name__ for p in verify(path, password=password).problems}
+
+
+def _manifest(bag: Path) -> dict[str, object]:
+    return dict(json.loads((bag / "manifest.json").read_text(encoding="utf-8")))
+
+
+def _native(bag: Path, kind: str = "chat_messages") -> Path:
+    entries = _manifest(bag)["entries"]
+    assert isinstance(entries, list)
+    return bag / next(e["path"] for e in entries if e["kind"] == kind and e["size"] > 100)
+
+
+# --------------------------------------------------------------------------- damage
+
+
+def _flip_byte(bag: Path) -> None:
+    path = _native(bag)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def _delete_file(bag: Path) -> None:
+    _native(bag, "file").unlink()
+
+
+def _add_file(bag: Path) -> None:
+    (bag / "data" / "native" / "planted.json").write_bytes(b'{"planted": true}\n')
+
+
+def _edit_custody(bag: Path) -> None:
+    path = bag / "custody.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    event = json.loads(lines[1])
+    event["at"] = "2020-01-01T00:00:00.000000Z"
+    lines[1] = json.dumps(event, sort_keys=True, separators=(",", ":")).encode() + b"\n"
+    path.write_bytes(b"".join(lines))
+
+
+def _edit_manifest_json(bag: Path) -> None:
+    manifest = _manifest(bag)
+    entries = manifest["entries"]
+    assert isinstance(entries, list)
+    entries[0]["sha256"] = "0" * 64
+    (bag / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+
+
+def _edit_tag_manifest(bag: Path) -> None:
+    path = bag / "tagmanifest-sha256.txt"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.rstrip().endswith("  requests.jsonl"))
+    lines[index] = "f" * 64 + "  requests.jsonl\n"
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _edit_transcript_source(bag: Path) -> None:
+    manifest = _manifest(bag)
+    entries = manifest["entries"]
+    assert isinstance(entries, list)
+    transcript = next(e for e in entries if e["kind"] == "transcript" and e["metadata"].get("sources"))
+    transcript["metadata"]["sources"][0]["sha256"] = "1" * 64
+    (bag / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+
+
+BAG_DAMAGE: list[tuple[str, Callable[[Path], None], str]] = [
+    ("payload byte flipped", _flip_byte, "ChecksumMismatch"),
+    ("payload file deleted", _delete_file, "FileMissing"),
+    ("file added", _add_file, "UnexpectedFile"),
+    ("custody line edited", _edit_custody, "CustodyChainBroken"),
+    ("manifest.json hash edited", _edit_manifest_json, "ManifestJsonMismatch"),
+    ("tag manifest edited", _edit_tag_manifest, "TagManifestMismatch"),
+    ("transcript source hash edited", _edit_transcript_source, "TranscriptSourceMismatch"),
+]
+IDS = [name for name, _, _ in BAG_DAMAGE]
+
+
+def _repack(bag: Path, archive: Path) -> None:
+    """What someone re-packing a doctored bag would produce: a fresh archive, old sidecar."""
+    archive.unlink()
+    with py7zr.SevenZipFile(archive, "w") as out:
+        out.writeall(bag, bag.name)
+
+
+def test_the_real_collection_is_valid_as_archive_and_as_folder(plain: Collection) -> None:
+    for target in (plain.archive, plain.bag):
+        code, output = _cli(target)
+        assert code == 0, output
+        assert output.rstrip().endswith("VALID")
+
+
+@pytest.mark.parametrize(("damage", "expected"), [(d, e) for _, d, e in BAG_DAMAGE], ids=IDS)
+def test_damage_to_the_real_bag_folder_is_caught(
+    copy: Collection, damage: Callable[[Path], None], expected: str
+) -> None:
+    damage(copy.bag)
+    assert expected in _kinds(copy.bag)
+    code, output = _cli(copy.bag)
+    assert code == 3 and "INVALID" in output
+
+
+@pytest.mark.parametrize(("damage", "expected"), [(d, e) for _, d, e in BAG_DAMAGE], ids=IDS)
+def test_damage_repacked_into_the_real_archive_is_caught(
+    copy: Collection, damage: Callable[[Path], None], expected: str
+) -> None:
+    damage(copy.bag)
+    _repack(copy.bag, copy.archive)
+    kinds = _kinds(copy.archive)
+    assert {expected, "SidecarMismatch", "ReceiptMismatch"} <= kinds
+    assert _cli(copy.archive)[0] == 3
+
+
+def test_a_truncated_real_archive_is_corrupt(copy: Collection) -> None:
+    data = copy.archive.read_bytes()
+    copy.archive.write_bytes(data[: len(data) * 2 // 3])
+    assert {"ArchiveCorrupt", "SidecarMismatch", "ReceiptMismatch"} <= _kinds(copy.archive)
+    assert _cli(copy.archive)[0] == 3
+
+
+def test_a_byte_flipped_inside_the_real_archive_names_the_member(copy: Collection) -> None:
+    with py7zr.SevenZipFile(copy.archive) as opened:
+        start = opened.afterheader + opened.header.main_streams.packinfo.packpositions[-2]
+    data = bytearray(copy.archive.read_bytes())
+    data[start + 100] ^= 0xFF
+    copy.archive.write_bytes(bytes(data))
+    report = verify(copy.archive)
+    assert {"MemberCorrupt", "SidecarMismatch"} <= {type(p).__name__ for p in report.problems}
+    assert report.layers[1].status == "failed"
+    assert _cli(copy.archive)[0] == 3
+
+
+def test_a_swapped_sidecar_on_the_real_archive_is_caught(copy: Collection, encrypted: Collection) -> None:
+    other = Path(f"{encrypted.archive}.sha256").read_text(encoding="utf-8").split()[0]
+    Path(f"{copy.archive}.sha256").write_text(f"{other}  {copy.archive.name}\n", encoding="utf-8")
+    assert _kinds(copy.archive) == {"SidecarMismatch"}
+    assert _cli(copy.archive)[0] == 3
+
+
+def test_the_encrypted_real_archive_needs_its_password(encrypted: Collection, tmp_path: Path) -> None:
+    assert _cli(encrypted.archive, "--password-env", "PW", env={"PW": PASSWORD})[0] == 0
+    code, output = _cli(encrypted.archive, "--password-env", "PW", env={"PW": "not-the-password"})
+    assert code == 1 and "Wrong password" in output
+    assert "not-the-password" not in output and PASSWORD not in output
+    assert _cli(encrypted.archive)[0] == 1
+
+
+def test_damage_inside_the_encrypted_real_archive_is_caught(encrypted: Collection, tmp_path: Path) -> None:
+    copy = encrypted.copy_to(tmp_path / "e")
+    with py7zr.SevenZipFile(copy.archive, password=PASSWORD) as opened:
+        start = opened.afterheader + opened.header.main_streams.packinfo.packpositions[-2]
+    data = bytearray(copy.archive.read_bytes())
+    data[start + 100] ^= 0xFF
+    copy.archive.write_bytes(bytes(data))
+    assert "MemberCorrupt" in _kinds(copy.archive, PASSWORD)
+    assert _cli(copy.archive, "--password-env", "PW", env={"PW": PASSWORD})[0] == 3
