@@ -103,17 +103,17 @@ class FileMissing(Problem):
 
 @dataclass(frozen=True)
 class MemberCorrupt(Problem):
-    """A member of the archive could not be read intact (``kind``: crc, unreadable, unsafe)."""
+    """A member of the archive could not be read intact (``damage``: crc, unreadable, unsafe)."""
 
     LAYER: ClassVar[str] = "archive"
     member: str
-    kind: str
+    damage: str
     detail: str
 
     @property
     def message(self) -> str:
         what = {"crc": "CRC mismatch", "unreadable": "cannot be decoded", "unsafe": "unsafe name"}
-        return f"{self.member}: {what.get(self.kind, self.kind)}: {self.detail}"
+        return f"{self.member}: {what.get(self.damage, self.damage)}: {self.detail}"
 
 
 @dataclass(frozen=True)

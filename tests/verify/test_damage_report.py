@@ -42,7 +42,9 @@ def test_a_bad_member_crc_is_reported_and_every_later_layer_still_runs(bag: Path
     _flip(archive, _folder_starts(archive)[1] + 5000)
     report = verify(archive)
     corrupt = [p for p in report.problems if isinstance(p, MemberCorrupt)]
-    assert [(p.member.split("/", 1)[1], p.kind) for p in corrupt] == [(STORED, "crc")]
+    assert [(p.member.split("/", 1)[1], p.damage) for p in corrupt] == [(STORED, "crc")]
+    record = corrupt[0].to_dict()
+    assert (record["kind"], record["damage"], record["layer"]) == ("MemberCorrupt", "crc", "archive")
     assert {p.algorithm for p in report.problems if isinstance(p, ChecksumMismatch)} == {"sha256", "sha512"}
     assert _status(report, "manifest.json") == "ok" and _status(report, "transcripts") == "ok"
     result = CliRunner().invoke(command, [str(archive)])
