@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -55,6 +56,34 @@ def _run_inline(
     return outcomes, ledger.next_number
 
 
+def _single_threaded() -> bool:
+    """True when this process has exactly one OS thread (Linux ``/proc``; False elsewhere)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("Threads:"):
+                    return line.split()[1] == "1"
+    except OSError:
+        pass
+    return False
+
+
+def pool_context() -> BaseContext:
+    """How pool workers start: ``fork`` when safe, else a preloaded forkserver (or spawn).
+
+    Forking copies the already imported WeasyPrint, so workers start at once; it is safe only
+    while no other thread (Python or native) could hold a lock at the moment of the fork. A
+    fresh forkserver interpreter costs about half a second of importing before any work.
+    """
+    if os.name != "posix":
+        return multiprocessing.get_context("spawn")
+    if _single_threaded():
+        return multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["ediscovery.render.worker"])
+    return ctx
+
+
 def _run_pool(
     bag_root: Path,
     out_dir: Path,
@@ -63,9 +92,7 @@ def _run_pool(
     workers: int,
     reporter: RenderReporter | None,
 ) -> tuple[list[Outcome], int]:
-    ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    if ctx.get_start_method() == "forkserver":
-        ctx.set_forkserver_preload(["ediscovery.render.worker"])
+    ctx = pool_context()
     ledger = SharedLedger.create(ctx, len(jobs), options.bates_start)
     outcomes: list[Outcome] = []
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=install_ledger, initargs=(ledger,)) as pool:
