@@ -35,7 +35,7 @@ _Item = tuple[MemberSink, bytes | None] | None
 class Handoff:
     """A consumer thread that feeds chunks to sinks; ``close`` is delivered after the last write."""
 
-    def __init__(self, depth: int = 8) -> None:
+    def __init__(self, depth: int = 4) -> None:
         self._queue: queue.Queue[_Item] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._consume, name="archive-sinks", daemon=True)

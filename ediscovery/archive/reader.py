@@ -32,7 +32,7 @@ from ediscovery.archive.handoff import Handoff, MemberSink, SinkFactory
 from ediscovery.archive.volumes import archive_base, volume_paths
 from ediscovery.errors import ArchiveError, WrongPasswordError
 
-CHUNK = 16 << 20
+CHUNK = 4 << 20
 MAX_FOLDER_THREADS = 4
 
 
