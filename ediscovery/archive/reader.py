@@ -27,12 +27,15 @@ from typing import Any
 import multivolumefile
 import py7zr
 import py7zr.exceptions
+from py7zr.properties import CompressionMethod
 
 from ediscovery.archive.handoff import Handoff, MemberSink, SinkFactory
 from ediscovery.archive.volumes import archive_base, volume_paths
 from ediscovery.errors import ArchiveError, WrongPasswordError
 
 CHUNK = 4 << 20
+COMPRESSED_BLOCK = 64 << 10
+PLAIN_METHODS = (CompressionMethod.COPY, CompressionMethod.CRYPT_AES256_SHA256)  # output <= input
 MAX_FOLDER_THREADS = 4
 
 
@@ -202,7 +205,7 @@ class _Scan:
         if not asked:
             return
         fp.seek(self.archive.afterheader + streams.packinfo.packpositions[index])
-        decompressor = streams.unpackinfo.folders[index].get_decompressor(members[0].compressed, reset=True)
+        decompressor = _decompressor(streams.unpackinfo.folders[index], members[0].compressed)
         for position, f in enumerate(members[: asked[-1] + 1]):
             sink = self._sink(f)
             try:
@@ -222,6 +225,19 @@ class _Scan:
     def damage(self) -> tuple[MemberDamage, ...]:
         found = self.found + [item for sink in self.sinks for item in sink.found]
         return tuple(damage for _, damage in sorted(found, key=lambda item: item[0]))
+
+
+def _decompressor(folder: Any, packed_size: int) -> Any:
+    """py7zr's decompressor for ``folder``, reading small input blocks when it inflates.
+
+    py7zr's Deflate decoder ignores its output limit: one input block of all-zero data inflates
+    to a thousand times its size in one piece. Small input blocks keep that bounded (64 KiB of
+    input, at most about 64 MiB of output) at a cost of a few per cent of throughput.
+    """
+    decompressor = folder.get_decompressor(packed_size, reset=True)
+    if any(coder.get("method") not in PLAIN_METHODS for coder in folder.coders):
+        decompressor.block_size = min(decompressor.block_size, COMPRESSED_BLOCK)
+    return decompressor
 
 
 def _pump(fp: Any, decompressor: Any, size: int, sink: _CheckedSink, handoff: Handoff) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import tracemalloc
 from pathlib import Path
 
 import py7zr
 import pytest
 
+import ediscovery.archive.reader as reader
 from ediscovery.archive import MemberDamage, MemberSink, list_members, read_members, scan_members, seal
 from ediscovery.errors import ArchiveError, UnsafePathError
 
@@ -132,3 +134,22 @@ def test_a_sink_error_propagates_instead_of_passing_for_damage(bag: Path, tmp_pa
 
     with pytest.raises(UnsafePathError):
         scan_members(archive, sink_for)
+
+
+def test_a_member_that_inflates_a_thousandfold_is_read_in_bounded_pieces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = tmp_path / "zeros.7z"
+    with py7zr.SevenZipFile(archive, "w", filters=[{"id": py7zr.FILTER_DEFLATE}]) as out:
+        out.writestr(bytes(48 << 20), "bag/data/zeros.bin")
+    monkeypatch.setattr(reader, "COMPRESSED_BLOCK", 4 << 10)
+    out_digests: dict[str, str] = {}
+    tracemalloc.start()
+    try:
+        damage = scan_members(archive, lambda name: _Collect(name, out_digests, []))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert damage == ()
+    assert out_digests["bag/data/zeros.bin"] == hashlib.sha256(bytes(48 << 20)).hexdigest()
+    assert peak < 24 << 20
