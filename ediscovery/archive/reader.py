@@ -205,7 +205,16 @@ class _Scan:
         if not asked:
             return
         fp.seek(self.archive.afterheader + streams.packinfo.packpositions[index])
-        decompressor = _decompressor(streams.unpackinfo.folders[index], members[0].compressed)
+        try:
+            decompressor = _decompressor(streams.unpackinfo.folders[index], members[0].compressed)
+        except py7zr.exceptions.PasswordRequired as exc:
+            raise WrongPasswordError(
+                "The archive's contents are encrypted and no password was given."
+            ) from exc
+        except Exception as exc:
+            detail = f"its folder cannot be decoded: {describe_error(exc)}"
+            self.found += [(f.id, MemberDamage(f.filename, "unreadable", detail)) for f in members]
+            return
         for position, f in enumerate(members[: asked[-1] + 1]):
             sink = self._sink(f)
             try:

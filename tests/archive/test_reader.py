@@ -11,7 +11,7 @@ import pytest
 
 import ediscovery.archive.reader as reader
 from ediscovery.archive import MemberDamage, MemberSink, list_members, read_members, scan_members, seal
-from ediscovery.errors import ArchiveError, UnsafePathError
+from ediscovery.errors import ArchiveError, UnsafePathError, WrongPasswordError
 
 STORED = "data/native/files/claude_file_xyz/content.bin"
 
@@ -153,3 +153,14 @@ def test_a_member_that_inflates_a_thousandfold_is_read_in_bounded_pieces(
     assert damage == ()
     assert out_digests["bag/data/zeros.bin"] == hashlib.sha256(bytes(48 << 20)).hexdigest()
     assert peak < 24 << 20
+
+
+def test_contents_encrypted_under_a_plain_header_need_the_password(tmp_path: Path) -> None:
+    archive = tmp_path / "plain-header.7z"
+    with py7zr.SevenZipFile(archive, "w", password="pw", header_encryption=False) as out:
+        out.writestr(b"evidence", "bag/data/a.txt")
+    with pytest.raises(WrongPasswordError, match="no password was given"):
+        scan_members(archive, lambda name: _Collect(name, {}, []))
+    out_digests: dict[str, str] = {}
+    assert scan_members(archive, lambda name: _Collect(name, out_digests, []), password="pw") == ()
+    assert out_digests == {"bag/data/a.txt": hashlib.sha256(b"evidence").hexdigest()}
