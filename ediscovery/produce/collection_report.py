@@ -18,6 +18,7 @@ import jinja2
 from ediscovery.produce.collection import sha256_file
 from ediscovery.produce.output import write_text_durably
 from ediscovery.render.pdf import render_html_to_pdf
+from ediscovery.render.templates import stylesheet
 from ediscovery.resources import templates_dir
 
 TEMPLATE = "collection-report.html.j2"
@@ -80,7 +81,7 @@ def render_html(
         custody=custody,
         manifest_sha256=manifest_sha256,
         archive=dict(archive_info or {}),
-        css=(directory / STYLESHEET).read_text(encoding="utf-8"),
+        css=stylesheet(f"report/{STYLESHEET}"),
     )
 
 

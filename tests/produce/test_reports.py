@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import subprocess
 from pathlib import Path
 
@@ -73,9 +74,13 @@ def test_reports_are_byte_identical_when_rewritten(alice_bag: Path) -> None:
     assert first == {n: (alice_bag / "reports" / n).read_bytes() for n in first}
 
 
-def test_collection_report_pdf_states_counts_and_custody(alice_bag: Path) -> None:
+def test_collection_report_pdf_states_counts_and_custody(
+    alice_bag: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     manifest = json.loads((alice_bag / "manifest.json").read_text(encoding="utf-8"))
-    write_reports(alice_bag, manifest, archive_info={"sha256": "cd" * 32})
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        write_reports(alice_bag, manifest, archive_info={"sha256": "cd" * 32})
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
     text = subprocess.run(
         ["pdftotext", "-layout", str(alice_bag / "reports" / "collection-report.pdf"), "-"],
         check=True, capture_output=True, text=True,
