@@ -25,7 +25,7 @@ from ediscovery.evidence.store import atomic_write
 ALGORITHMS = ("sha256", "sha512")
 BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 PAYLOAD_DIR = "data"
-PROFILE_IDENTIFIER = "https://github.com/ediscovery/ediscovery/blob/main/manifests/bagit-profile.json"
+PROFILE_IDENTIFIER = "urn:ediscovery:bagit-profile:1"
 SOFTWARE_AGENT = f"ediscovery {__version__}"
 
 
