@@ -2,8 +2,11 @@
 
 Runs in a pool process or in the caller's process. Steps: build the template context from
 the natives, render the HTML, lay it out once, claim a Bates range from the ledger, stamp
-the numbers, write the PDF (and optional text) durably, hash it. A document that fails
-still claims zero pages, so the documents after it keep continuous numbers.
+the numbers, write the PDF (and optional text) durably, hash it. A chat longer than one
+segment is laid out run by run instead and joined by :mod:`ediscovery.render.segments`, so
+memory stays bounded. WeasyPrint's warnings are captured meanwhile and reported with the
+document's name. A document that fails still claims zero pages, so the documents after it
+keep continuous numbers.
 """
 
 from __future__ import annotations
