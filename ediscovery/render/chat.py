@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -109,6 +108,26 @@ def _block(block: Any) -> dict[str, Any]:
     return {"type": "unknown", "raw": json.dumps(block, ensure_ascii=False, indent=2, sort_keys=True)}
 
 
+def _weight(message: dict[str, Any]) -> int:
+    """Characters of content a message puts on the page (text, tool input and output)."""
+    return sum(len(v) for block in message["blocks"] for v in block.values() if isinstance(v, str))
+
+
+def _runs(messages: Iterable[dict[str, Any]], size: int, chars: int) -> Iterator[list[dict[str, Any]]]:
+    """Lists of at most ``size`` messages and ``chars`` characters (a larger message stands
+    alone); never splits a message; yields one empty list for a chat without messages."""
+    run: list[dict[str, Any]] = []
+    weight = 0
+    for message in messages:
+        heft = _weight(message)
+        if run and (len(run) >= size or weight + heft > chars):
+            yield run
+            run, weight = [], 0
+        run.append(message)
+        weight += heft
+    yield run
+
+
 @dataclass(frozen=True)
 class Segment:
     """A run of messages laid out on its own: the first carries the cover, the last the appendix."""
@@ -139,17 +158,14 @@ class ChatStream:
         """Every message as one segment (the document is laid out in one piece)."""
         return Segment(first=True, last=True, messages=self.messages())
 
-    def segments(self, size: int) -> Iterator[Segment]:
-        """Runs of at most ``size`` whole messages, read lazily; always at least one."""
-        messages = self.messages()
-        run = list(islice(messages, size))
-        first = True
-        while True:
-            following = list(islice(messages, size))
-            yield Segment(first=first, last=not following, messages=run)
-            if not following:
-                return
+    def segments(self, size: int, chars: int) -> Iterator[Segment]:
+        """Runs of whole messages, read lazily (see :func:`_runs`); always at least one."""
+        runs = _runs(self.messages(), size, chars)
+        run, first = next(runs), True
+        for following in runs:
+            yield Segment(first=first, last=False, messages=run)
             run, first = following, False
+        yield Segment(first=first, last=True, messages=run)
 
     def _message(self, raw: dict[str, Any]) -> dict[str, Any]:
         instant = parse_instant(raw.get("created_at"))

@@ -1,13 +1,15 @@
 """Segments: a long chat laid out a few hundred messages at a time and joined into one PDF.
 
 WeasyPrint keeps a whole laid-out document in memory (about 2 GB for 5,000 messages). A
-long chat is therefore cut into runs of whole messages; each run is laid out and drawn on its
-own to a temporary PDF without the two pieces of furniture that depend on the whole document
--- ``Page n of N`` and the Bates number -- and forgotten. Once the page count is known and a
-Bates range claimed, a furniture overlay (empty pages carrying just those two margin boxes,
-styled by the same stylesheet) is laid out for each run and merged onto its pages with pypdf;
-the joined file keeps the first run's PDF/A metadata and gets the document's identifier.
-Every page is laid out once, so the cost stays linear and peak memory is one run's.
+long chat is therefore cut into runs of whole messages, bounded by count and by characters
+of content (a chat whose first run holds everything is laid out in one piece). Each run is
+laid out and drawn on its own to a temporary PDF without the two pieces of furniture that
+depend on the whole document -- ``Page n of N`` and the Bates number -- and forgotten. Once
+the page count is known and a Bates range claimed, a furniture overlay (empty pages carrying
+just those two margin boxes, styled by the same stylesheet) is laid out for each run and
+merged onto its pages with pypdf; the joined file keeps the first run's PDF/A metadata and
+gets the document's identifier. Every page is laid out once, so the cost stays linear and
+peak memory is one run's.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from ediscovery.render.pdf import PDF_VARIANT, FileDigests, digest_file, documen
 from ediscovery.render.templates import render_template
 
 SEGMENT_MESSAGES = 200  # messages laid out at once; about 50 pages, ~100 MB of layout
+SEGMENT_CHARS = 200_000  # characters of content laid out at once (long tool results, pastes)
 
 
 @dataclass(frozen=True)

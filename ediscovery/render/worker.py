@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 from ediscovery.errors import EdiscoveryError, RenderError
 from ediscovery.render.activity import activity_context
 from ediscovery.render.bates import Ledger, format_bates, placeholder, stamp
-from ediscovery.render.chat import chat_context
+from ediscovery.render.chat import Segment, chat_context
 from ediscovery.render.diagnostics import Diagnostics, capture
 from ediscovery.render.fetcher import SafeFetcher
 from ediscovery.render.markup import pygments_css
@@ -38,6 +39,7 @@ from ediscovery.render.pdf import (
 from ediscovery.render.plan import Job
 from ediscovery.render.project import project_context
 from ediscovery.render.segments import (
+    SEGMENT_CHARS,
     SEGMENT_MESSAGES,
     Furniture,
     join_parts,
@@ -115,17 +117,18 @@ def build_html(bag: Bag, job: Job, options: RenderOptions) -> str:
     return render_template(_template(job, context), context)
 
 
-def is_long(job: Job, context: dict[str, Any], segment_messages: int) -> bool:
-    """True for a live chat with more messages than one segment holds."""
+def _chat_segments(job: Job, context: dict[str, Any], size: int) -> Iterator[Segment] | None:
+    """The runs of a live chat's messages (see :meth:`ChatStream.segments`); None otherwise."""
     if _template(job, context) != _TEMPLATES["chat"]:
-        return False
-    return (context.get("message_count") or 0) > segment_messages
+        return None
+    segments: Iterator[Segment] = context["stream"].segments(size, SEGMENT_CHARS)
+    return segments
 
 
-def build_segments(context: dict[str, Any], segment_messages: int) -> Iterator[str]:
+def build_segments(context: dict[str, Any], segments: Iterable[Segment]) -> Iterator[str]:
     """The HTML of each run of a long chat's messages, without page-of and Bates boxes."""
     overlay = {**context, "furniture_overlay": True}
-    for segment in context["stream"].segments(segment_messages):
+    for segment in segments:
         yield render_template(_TEMPLATES["chat"], {**overlay, "segment": segment})
 
 
@@ -172,9 +175,13 @@ def render_job(
     try:
         with capture() as diagnostics:
             context = build_context(bag, job, options)
-            if is_long(job, context, size):
-                written = _render_segmented(context, job, options, (out_dir, size), fetcher, claim, claimed)
+            segments = _chat_segments(job, context, size)
+            head = list(islice(segments, 2)) if segments is not None else []
+            if segments is not None and len(head) > 1:
+                runs = chain(head, segments)
+                written = _render_segmented(context, job, options, (out_dir, runs), fetcher, claim, claimed)
             else:
+                context["segment"] = head[0] if head else context.get("segment")
                 written = _render_whole(context, job, options, out_dir, fetcher, claim, claimed)
     except Exception as exc:
         if claimed:  # numbers are taken: a later failure (disk, stamp) must stop the run
@@ -216,17 +223,17 @@ def _render_segmented(
     context: dict[str, Any],
     job: Job,
     options: RenderOptions,
-    where: tuple[Path, int],
+    where: tuple[Path, Iterable[Segment]],
     fetcher: SafeFetcher,
     claim: Ledger,
     claimed: list[bool],
 ) -> _Written:
-    out_dir, size = where
+    out_dir, segments = where
     target = out_dir / job.path
     target.parent.mkdir(parents=True, exist_ok=True)
     chars: set[str] = set()
     with workspace(target) as folder:
-        htmls = build_segments(context, size)
+        htmls = build_segments(context, segments)
         parts = lay_out_parts(htmls, fetcher, folder, with_text=options.write_text, seen=chars)
         pages = sum(part.pages for part in parts)
         start = claim.claim(job.index, pages)

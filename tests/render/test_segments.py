@@ -118,3 +118,21 @@ def test_long_chat_peak_memory_stays_near_a_short_chats(tmp_path: Path) -> None:
     long = _peak_kib(_long_bag(tmp_path / "long", 1500), tmp_path / "long-out")
     assert long < 1.6 * short, (short, long)
     assert long < 500 * 1024
+
+
+def test_few_but_large_messages_are_laid_out_in_separate_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    need("pdftotext")
+    monkeypatch.setattr(worker, "SEGMENT_CHARS", 400)
+    bag = BagBuilder(tmp_path / "bag")
+    bodies = [f"Paste {i}: " + " ".join(f"w{i}x{j}" for j in range(80)) for i in range(3)]
+    bag.chat("claude_chat_big", [message(f"b{i}", "user", body) for i, body in enumerate(bodies)])
+    result = render_collection(bag.finish(), tmp_path / "out", RenderOptions(jobs=1))
+    doc = result.documents[0]
+    pages = pdftext(tmp_path / "out" / doc.path)
+    assert len(pages) == doc.page_count == 3  # each message over half the budget: a run, a page each
+    text = re.sub(r"\s+", " ", " ".join(pages))
+    for i in range(3):
+        assert text.count(f"Paste {i}: w{i}x0") == 1 and f"w{i}x79" in text
+    assert all(f"Page {n} of 3" in page for n, page in enumerate(pages, 1))
