@@ -169,6 +169,9 @@ def _finish(
     if options.render:
         reporter.stage("rendering transcripts")
         manifest = render_transcripts(bag, manifest, options)
+        for item in manifest.limitations:
+            if item.get("kind") == "transcript_warning":
+                reporter.note(str(item["message"]))
     manifest_digests = write_manifest(bag / "manifest.json", manifest)
     custody.append(
         "run_finished",
@@ -212,7 +215,20 @@ def render_transcripts(bag: Path, manifest: Manifest, options: PipelineOptions) 
     rendered = render_collection(bag, bag / TRANSCRIPTS_DIR, render_options)
     kept = [e for e in manifest.entries if e.kind != "transcript"]
     kept.extend(_transcript_entry(doc) for doc in rendered.documents)
-    return dataclasses.replace(manifest, entries=tuple(sorted(kept, key=lambda e: e.path)))
+    others = [item for item in manifest.limitations if item.get("kind") != "transcript_warning"]
+    warnings = [_render_limitation(text) for text in rendered.warnings]
+    return dataclasses.replace(
+        manifest,
+        entries=tuple(sorted(kept, key=lambda e: e.path)),
+        limitations=(*others, *warnings),
+    )
+
+
+def _render_limitation(warning: str) -> dict[str, Any]:
+    """A renderer warning (``"<type> <id>: <text>"``) as a manifest limitation of that document."""
+    head, _, _ = warning.partition(": ")
+    _, _, source_id = head.partition(" ")
+    return {"kind": "transcript_warning", "source_id": source_id or "transcripts", "message": warning}
 
 
 def _transcript_entry(doc: Any) -> ManifestEntry:

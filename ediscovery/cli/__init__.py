@@ -26,7 +26,18 @@ from ediscovery.cli.verify import command as verify_command
 def cli(verbose: int, quiet: bool) -> None:
     """Collect, preserve, produce and verify Claude Enterprise data for legal matters."""
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    # Warnings are still emitted below the displayed level: the renderer turns WeasyPrint's
+    # into run-report warnings, which -q must not silence.
+    root.setLevel(min(level, logging.WARNING))
+    # Those WeasyPrint warnings reach the user through the run report, not twice on stderr.
+    weasyprint = logging.getLogger("weasyprint")
+    weasyprint.propagate = False
+    weasyprint.addHandler(logging.NullHandler())
 
 
 for _command in (
