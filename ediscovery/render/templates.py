@@ -18,23 +18,18 @@ from markupsafe import Markup
 
 from ediscovery.errors import RenderError
 from ediscovery.render.markup import markdown_html
-
-_PACKAGE = Path(__file__).resolve().parent.parent
+from ediscovery.resources import templates_dir
 
 
 def templates_root() -> Path:
-    """The shipped ``templates/`` folder (checkout or wheel layout)."""
-    for candidate in (
-        _PACKAGE.parent / "templates",
-        _PACKAGE / "_data" / "templates",
-        _PACKAGE / "templates",
-    ):
-        if (candidate / "transcript").is_dir():
-            return candidate.resolve()
-    raise RenderError(
-        "The transcript templates shipped with ediscovery are missing.",
-        hint="Reinstall ediscovery; a wheel must include its templates.",
-    )
+    """The shipped ``templates/`` folder, resolved (the safe fetcher compares real paths)."""
+    root = templates_dir().resolve()
+    if not (root / "transcript").is_dir():
+        raise RenderError(
+            f"The transcript templates shipped with ediscovery are missing from {root}.",
+            hint="Reinstall ediscovery; a wheel must include its templates.",
+        )
+    return root
 
 
 def css_string(value: object) -> Markup:
