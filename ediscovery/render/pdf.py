@@ -14,7 +14,6 @@ import logging
 import os
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,23 +21,14 @@ from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 
 from ediscovery.errors import RenderError
+from ediscovery.evidence.digest import Digests, hash_file
+from ediscovery.evidence.store import fsync_dir
 from ediscovery.render.fetcher import SafeFetcher
 from ediscovery.render.templates import templates_root
 
 logger = logging.getLogger(__name__)
 
 PDF_VARIANT = "pdf/a-3b"
-_BLOCK = 512 * 1024
-
-
-@dataclass(frozen=True)
-class FileDigests:
-    """Size and hex digests of a written file."""
-
-    size: int
-    md5: str
-    sha256: str
-    sha512: str
 
 
 def layout_html(html: str, fetcher: SafeFetcher | None = None) -> Any:
@@ -51,7 +41,7 @@ def layout_html(html: str, fetcher: SafeFetcher | None = None) -> Any:
         raise RenderError(f"Could not lay out a document: {type(exc).__name__}: {exc}") from exc
 
 
-def write_pdf(document: Any, target: Path, *, identifier: bytes, variant: str = PDF_VARIANT) -> FileDigests:
+def write_pdf(document: Any, target: Path, *, identifier: bytes, variant: str = PDF_VARIANT) -> Digests:
     """Draw ``document`` to ``target`` durably and return the file's digests."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.part-{secrets.token_hex(8)}")
@@ -65,8 +55,8 @@ def write_pdf(document: Any, target: Path, *, identifier: bytes, variant: str = 
         with contextlib.suppress(OSError):
             temp.unlink()
         raise RenderError(f"Could not write {target}: {type(exc).__name__}: {exc}") from exc
-    _fsync_dir(target.parent)
-    return digest_file(target)
+    fsync_dir(target.parent)
+    return hash_file(target)
 
 
 def render_html_to_pdf(
@@ -115,28 +105,3 @@ def write_text_parts(produce: Callable[[Callable[[str], object]], object], targe
         with contextlib.suppress(OSError):
             temp.unlink()
         raise RenderError(f"Could not write {target}: {exc}") from exc
-
-
-def digest_file(path: Path) -> FileDigests:
-    """Size, MD5, SHA-256 and SHA-512 of ``path`` in one streaming pass."""
-    md5, sha256, sha512 = hashlib.md5(usedforsecurity=False), hashlib.sha256(), hashlib.sha512()
-    size = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(_BLOCK):
-            size += len(chunk)
-            md5.update(chunk)
-            sha256.update(chunk)
-            sha512.update(chunk)
-    return FileDigests(size, md5.hexdigest(), sha256.hexdigest(), sha512.hexdigest())
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -27,9 +27,10 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, ByteStringObject
 
 from ediscovery.errors import RenderError
+from ediscovery.evidence.digest import Digests, hash_file
 from ediscovery.render.bates import format_bates
 from ediscovery.render.fetcher import SafeFetcher
-from ediscovery.render.pdf import PDF_VARIANT, FileDigests, digest_file, document_text, layout_html
+from ediscovery.render.pdf import PDF_VARIANT, document_text, layout_html
 from ediscovery.render.templates import render_template
 
 SEGMENT_MESSAGES = 200  # messages laid out at once; about 50 pages, ~100 MB of layout
@@ -102,7 +103,7 @@ def _overlay(furniture: Furniture, first: int, count: int, fetcher: SafeFetcher)
 
 def join_parts(
     parts: list[Part], furniture: Furniture, target: Path, *, identifier: bytes, fetcher: SafeFetcher
-) -> FileDigests:
+) -> Digests:
     """Merge each run with its furniture and write the joined PDF to ``target`` durably."""
     writer: PdfWriter | None = None
     first = 1
@@ -122,7 +123,7 @@ def join_parts(
         raise RenderError("A segmented document has no parts.")
     writer._ID = ArrayObject((ByteStringObject(identifier), ByteStringObject(identifier)))
     _write_durably(writer, target)
-    return digest_file(target)
+    return hash_file(target)
 
 
 def _write_durably(writer: PdfWriter, target: Path) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ediscovery.errors import EdiscoveryError, RenderError
+from ediscovery.evidence.digest import Digests
 from ediscovery.render.activity import activity_context
 from ediscovery.render.bates import Ledger, format_bates, placeholder, stamp
 from ediscovery.render.chat import Segment, chat_context
@@ -29,7 +30,6 @@ from ediscovery.render.markup import pygments_css
 from ediscovery.render.natives import Bag
 from ediscovery.render.options import RenderedDocument, RenderOptions
 from ediscovery.render.pdf import (
-    FileDigests,
     document_text,
     layout_html,
     write_pdf,
@@ -151,7 +151,7 @@ def _identifier(job: Job, options: RenderOptions, start: int) -> bytes:
 class _Written:
     pages: int
     start: int
-    digests: FileDigests
+    digests: Digests
     text_path: str | None
     chars: frozenset[str]
 
