@@ -60,6 +60,7 @@ from ediscovery.errors import (
     PermissionDeniedError,
     ResponseFormatError,
 )
+from ediscovery.evidence.canonical import utc_iso
 from ediscovery.evidence.paths import native_path
 
 logger = logging.getLogger(__name__)
@@ -700,7 +701,26 @@ class Collector:
 
 
 def _page_metadata(number: int, body: Any) -> dict[str, Any]:
-    return {"page": number, "item_count": len(_items(body))}
+    items = _items(body)
+    metadata: dict[str, Any] = {"page": number, "item_count": len(items)}
+    times = sorted(_created_times(items))
+    if times:
+        metadata["first_created_at"] = utc_iso(times[0])
+        metadata["last_created_at"] = utc_iso(times[-1])
+    return metadata
+
+
+def _created_times(items: list[Any]) -> list[datetime]:
+    """The parseable ``created_at`` of a page's items (unparseable ones are left to the reader)."""
+    times = []
+    for item in items:
+        value = item.get("created_at") if isinstance(item, dict) else None
+        if isinstance(value, str):
+            try:
+                times.append(parse_timestamp(value))
+            except ValueError:
+                continue
+    return times
 
 
 def _constant(value: dict[str, Any], _body: Any) -> dict[str, Any]:

@@ -97,6 +97,8 @@ def _count_entry(tally: _Tally, entry: Mapping[str, Any]) -> None:
     for message in meta.get("messages") or []:
         tally.see_time(message.get("created_at"))
     tally.see_time(meta.get("created_at"))
+    tally.see_time(meta.get("first_created_at"))
+    tally.see_time(meta.get("last_created_at"))
 
 
 def _count_messages(tally: _Tally, entry: Mapping[str, Any]) -> None:
