@@ -6,6 +6,8 @@ Rules (§4.1): with ``user_ids[]`` (1-10) the list is per-user, sorted by ``crea
 range filters must match it, and ``project_ids[]`` and ``before_id`` are rejected. The exact
 texts of these 400s are UNCONFIRMED; they name the parameter first like the documented ones.
 Sending both ``after_id`` and ``before_id`` is rejected with 400 (UNCONFIRMED).
+Messages (§4.2) take ``created_at.*`` and ``updated_at.*`` bounds as two independent filters,
+combinable; a simulated message's updated time is its creation time.
 Compliance API deletes emit only ``compliance_api_accessed`` (UNCONFIRMED whether a
 ``claude_chat_deleted`` activity also appears).
 """
@@ -149,6 +151,11 @@ async def list_chats(call: Call) -> Response:
     )
 
 
+def message_updated_at(message: Message) -> datetime:
+    """When ``message`` last changed: simulated messages are never edited, so their creation."""
+    return message.created_at
+
+
 def message_json(
     tenant: Tenant, chat: Chat, message: Message, tool_use: int, tool_result: int
 ) -> dict[str, Any]:
@@ -204,11 +211,15 @@ async def list_messages(call: Call) -> Response:
     tool_use = _bound(params, "tool_use_input_max_chars")
     tool_result = _bound(params, "tool_result_max_chars")
     after, before = one_cursor(params)
-    bounds = {**params.time_range("created_at"), **params.time_range("updated_at")}
+    created, updated = params.time_range("created_at"), params.time_range("updated_at")
     chat = _get_chat(call)
     all_messages = tenant.messages[chat.id]
     by_id = {m.id: m for m in all_messages}
-    messages = [m for m in all_messages if in_range(m.created_at, bounds)]
+    messages = [
+        m
+        for m in all_messages
+        if in_range(m.created_at, created) and in_range(message_updated_at(m), updated)
+    ]
     messages.sort(key=lambda m: (m.created_at, m.id), reverse=descending)
     keys = ordered_keys(messages, lambda m: (m.created_at, m.id), descending)
     after_key = before_key = None

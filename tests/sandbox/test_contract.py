@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.applications import Starlette
 
-from ediscovery.sandbox import DELETE_KEY, ManualClock, Tenant
+from ediscovery.sandbox import DELETE_KEY, ManualClock, Tenant, wire
 from ediscovery.sandbox.downloads import file_uuid
 from tests.sandbox.conftest import SyncApi
 
@@ -318,3 +318,22 @@ def test_delete_endpoints_need_the_delete_scope_and_answer_envelopes(api: SyncAp
     assert again.json()["error"]["message"] == (
         "No project document found with the provided id, or it has already been deleted."
     )
+
+
+def test_message_created_at_and_updated_at_bounds_are_separate_filters(api: SyncApi, tenant: Tenant) -> None:
+    chat_id, messages = next(
+        (c, m) for c, m in tenant.messages.items() if len({x.created_at for x in m}) == len(m) >= 5
+    )
+    params = {
+        "created_at.gte": wire.ts(messages[2].created_at),
+        "updated_at.gte": wire.ts(messages[0].created_at),
+        "updated_at.lt": wire.ts(messages[-1].created_at),
+    }
+    body = api.get(f"{V1}/apps/chats/{chat_id}/messages", params=params).json()
+    assert [m["id"] for m in body["chat_messages"]] == [m.id for m in messages[2:-1]]
+    params = {
+        "created_at.lt": wire.ts(messages[1].created_at),
+        "updated_at.gt": wire.ts(messages[1].created_at),
+    }
+    body = api.get(f"{V1}/apps/chats/{chat_id}/messages", params=params).json()
+    assert body["chat_messages"] == []
