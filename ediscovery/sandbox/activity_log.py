@@ -17,7 +17,10 @@ from ediscovery.sandbox.model import Activity
 
 @dataclass(frozen=True)
 class ActivityQuery:
-    """Filters of ``GET /v1/compliance/activities`` after validation."""
+    """Filters of ``GET /v1/compliance/activities`` after validation.
+
+    ``indexed_until`` is the indexing horizon: activities created after it are not yet visible.
+    """
 
     types: frozenset[str] | None = None
     exclude_types: frozenset[str] = frozenset()
@@ -27,6 +30,7 @@ class ActivityQuery:
     gt: datetime | None = None
     lte: datetime | None = None
     lt: datetime | None = None
+    indexed_until: datetime | None = None
 
     def matches(self, item: Activity) -> bool:
         checks = (
@@ -38,6 +42,7 @@ class ActivityQuery:
             self.gt is None or item.created_at > self.gt,
             self.lte is None or item.created_at <= self.lte,
             self.lt is None or item.created_at < self.lt,
+            self.indexed_until is None or item.created_at <= self.indexed_until,
         )
         return all(checks)
 

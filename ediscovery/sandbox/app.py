@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -54,9 +54,17 @@ class Pipeline:
     """Runs one request through the documented checks; holds the per-app mutable state."""
 
     def __init__(
-        self, tenant: Tenant, faults: FaultConfig, clock: Clock, rng_seed: int, rate_limit: int, sleep: Sleep
+        self,
+        tenant: Tenant,
+        faults: FaultConfig,
+        clock: Clock,
+        rng_seed: int,
+        rate_limit: int,
+        sleep: Sleep,
+        indexing_lag: timedelta = timedelta(seconds=60),
     ) -> None:
         self.tenant = tenant
+        self.indexing_lag = indexing_lag
         self.clock = clock
         self.sleep = sleep
         self.plan = FaultPlan(faults, seed=rng_seed)
@@ -104,7 +112,7 @@ class Pipeline:
         decision = self.bucket.take()
         try:
             self._admit(request, key, target, decision)
-            call = Call(self.tenant, request, args, key, self.clock, self.plan, self.sleep)
+            call = Call(self.tenant, request, args, key, self.clock, self.plan, self.sleep, self.indexing_lag)
             return await target.handler(call), decision
         except ApiProblem as problem:
             problem.decision = decision  # type: ignore[attr-defined]
@@ -157,15 +165,23 @@ def create_app(
     rng_seed: int = 0,
     rate_limit: int = 600,
     sleep: Sleep | None = None,
+    indexing_lag_seconds: float = 60,
 ) -> Starlette:
     """The simulated Compliance API over ``tenant`` as a Starlette app.
 
-    ``clock`` drives the rate budget and recorded activities; ``sleep`` is awaited for added
-    latency and trickled bodies (both default to the real ones); ``rng_seed`` seeds request
-    ids and rate-based faults.
+    ``clock`` drives the rate budget, recorded activities and the Activity Feed's indexing lag;
+    ``sleep`` is awaited for added latency and trickled bodies (both default to the real ones);
+    ``rng_seed`` seeds request ids and rate-based faults. The feed shows an activity only once
+    ``clock()`` is ``indexing_lag_seconds`` past its ``created_at`` (0 shows it at once).
     """
     pipeline = Pipeline(
-        tenant, faults or FaultConfig(), clock or _utc_now, rng_seed, rate_limit, sleep or asyncio.sleep
+        tenant,
+        faults or FaultConfig(),
+        clock or _utc_now,
+        rng_seed,
+        rate_limit,
+        sleep or asyncio.sleep,
+        timedelta(seconds=indexing_lag_seconds),
     )
     methods = ["GET", "DELETE", "POST", "PUT", "PATCH"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,7 +25,10 @@ SCOPES = {
 
 @dataclass
 class Call:
-    """What a handler needs: the tenant, the request, path arguments, the key, clock and faults."""
+    """What a handler needs: the tenant, the request, path arguments, the key, clock and faults.
+
+    ``indexing_lag`` is how long a new activity takes to become visible in the Activity Feed.
+    """
 
     tenant: Tenant
     request: Request
@@ -34,6 +37,7 @@ class Call:
     clock: Callable[[], datetime]
     plan: FaultPlan
     sleep: Callable[[float], Awaitable[None]]
+    indexing_lag: timedelta = timedelta(seconds=60)
 
     def params(self, accepted: Iterable[str]) -> Params:
         return Params(self.request.query_params.multi_items(), accepted)

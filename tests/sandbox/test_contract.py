@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.applications import Starlette
 
-from ediscovery.sandbox import DELETE_KEY, ManualClock, Tenant, wire
+from ediscovery.sandbox import DELETE_KEY, ManualClock, Tenant, create_app, wire
 from ediscovery.sandbox.downloads import file_uuid
 from tests.sandbox.conftest import SyncApi
 
@@ -337,3 +337,31 @@ def test_message_created_at_and_updated_at_bounds_are_separate_filters(api: Sync
     }
     body = api.get(f"{V1}/apps/chats/{chat_id}/messages", params=params).json()
     assert body["chat_messages"] == []
+
+
+def _recorded_calls(api: SyncApi) -> list[str]:
+    params = {"activity_types[]": "compliance_api_accessed", "order": "asc"}
+    response = api.get(f"{V1}/activities", params=params)
+    assert response.status_code == 200
+    return [a["request_id"] for a in response.json()["data"]]
+
+
+def test_a_new_activity_is_invisible_until_the_clock_passes_the_indexing_lag(
+    api: SyncApi, sandbox_clock: ManualClock
+) -> None:
+    listed = api.get(f"{V1}/organizations").headers["request-id"]
+    assert _recorded_calls(api) == []
+    sandbox_clock.advance(59)
+    assert _recorded_calls(api) == []
+    sandbox_clock.advance(1)
+    visible = _recorded_calls(api)
+    assert len(visible) == 2  # the listing and the first feed query, both made at the start
+    assert listed in visible
+
+
+def test_indexing_lag_can_be_switched_off(tenant: Tenant) -> None:
+    clock = ManualClock()
+    app = create_app(tenant, clock=clock, sleep=clock.sleep, indexing_lag_seconds=0)
+    api = SyncApi(app, {"x-api-key": DELETE_KEY})
+    listed = api.get(f"{V1}/organizations").headers["request-id"]
+    assert _recorded_calls(api) == [listed]
