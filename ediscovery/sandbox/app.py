@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ediscovery.sandbox import chats, directory, downloads, feed, projects
+from ediscovery.sandbox.actors import api_actor
 from ediscovery.sandbox.faults import FaultConfig, FaultPlan
 from ediscovery.sandbox.ids import IdFactory
 from ediscovery.sandbox.model import Activity, ApiKey
@@ -138,12 +139,8 @@ class Pipeline:
         raise ApiProblem(fault.status, "Internal server error", headers=headers)
 
     def _record(self, request: Request, key: ApiKey, request_id: str, status: int) -> None:
-        actor = {
-            "type": "api_actor",
-            "api_key_id": key.key_id,
-            "ip_address": request.client.host if request.client else None,
-            "user_agent": request.headers.get("user-agent"),
-        }
+        host = request.client.host if request.client else None
+        actor = api_actor(key.key_id, host, request.headers.get("user-agent"))
         fields = {
             "request_id": request_id,
             "request_method": request.method,

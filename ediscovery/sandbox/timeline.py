@@ -3,7 +3,14 @@
 Every chat, file, project, document and artifact gets its creation event (``user_actor``,
 real type names and fields from the reference); sign-ins and sign-outs carry a null
 organization; admins invite users and create keys; random views and logins of every user
-fill the log up to the scale's size.
+fill the log up to the scale's size. Then come the events of the other actor kinds, each on a
+type whose reference entry allows it: every user's first SSO and magic-link sign-in starts
+with an ``*_initiated`` event by an ``unauthenticated_user_actor`` (their email address), and
+one magic link fails for an unknown address; the IdP (``scim_directory_sync_actor``) updates
+the members of SCIM-sourced groups and adds them to the group; a background process
+(``system_actor``) assigns each new user a seat tier; Anthropic (``anthropic_actor``)
+completes an organization data export. These come last, so the ids of everything before
+them do not depend on them.
 """
 
 from __future__ import annotations
@@ -12,6 +19,13 @@ import random
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ediscovery.sandbox.actors import (
+    anthropic_actor,
+    scim_actor,
+    system_actor,
+    unauthenticated_actor,
+    user_actor,
+)
 from ediscovery.sandbox.ids import IdFactory
 from ediscovery.sandbox.model import Activity, User
 
@@ -19,21 +33,15 @@ if TYPE_CHECKING:
     from ediscovery.sandbox.generator import Scale
     from ediscovery.sandbox.tenant import Tenant
 
-_AGENTS = (
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5)",
-    "Claude/1.0 (iOS 18.1)",
-    "Mozilla/5.0 (Windows NT 10.0)",
-)
+# successful sign-in type -> (the unauthenticated event that starts it, seconds before)
+_INITIATED = {
+    "sso_login_succeeded": ("sso_login_initiated", 4),
+    "magic_link_login_succeeded": ("magic_link_login_initiated", 95),
+}
 
 
-def user_actor(user: User, rng: random.Random) -> dict[str, Any]:
-    return {
-        "type": "user_actor",
-        "email_address": user.email,
-        "user_id": user.id,
-        "ip_address": f"192.0.2.{rng.randrange(1, 255)}",
-        "user_agent": rng.choice(_AGENTS),
-    }
+def _home_org(user: User) -> str | None:
+    return user.memberships[0].org_uuid if user.memberships else None
 
 
 class _Timeline:
@@ -44,7 +52,9 @@ class _Timeline:
         self.items: list[Activity] = []
 
     def add(self, at: datetime, org: str | None, kind: str, user: User, **fields: Any) -> None:
-        actor = user_actor(user, self.rng)
+        self.add_as(at, org, kind, user_actor(user, self.rng), **fields)
+
+    def add_as(self, at: datetime, org: str | None, kind: str, actor: dict[str, Any], **fields: Any) -> None:
         self.items.append(Activity(self.ids.tagged("activity_"), at, org, kind, actor, fields))
 
     def content_events(self) -> None:
@@ -186,6 +196,47 @@ class _Timeline:
                     claude_project_id=chat.project_id,
                 )
 
+    def sign_in_starts(self, failed_at: datetime) -> None:
+        seen: set[tuple[str, str]] = set()
+        for item in sorted(self.items, key=lambda a: (a.created_at, a.id)):
+            if item.type not in _INITIATED or (item.actor["user_id"], item.type) in seen:
+                continue
+            seen.add((item.actor["user_id"], item.type))
+            kind, lead = _INITIATED[item.type]
+            actor = unauthenticated_actor(item.actor["email_address"], self.rng)
+            self.add_as(item.created_at - timedelta(seconds=lead), None, kind, actor)
+        self.add_as(failed_at, None, "magic_link_login_failed", unauthenticated_actor(None, self.rng))
+
+    def directory_sync(self) -> None:
+        directory_id = self.ids.tagged("directory_")
+        for group in self.tenant.groups.values():
+            if group.source_type != "scim":
+                continue
+            for member in group.members:
+                user = self.tenant.users[member.user_id]
+                at, org = member.created_at, _home_org(user)
+                actor = scim_actor(self.ids.tagged("event_"), directory_id, "OktaSCIMV2")
+                self.add_as(at, org, "scim_user_updated", actor, user_id=user.id)
+                actor = scim_actor(self.ids.tagged("event_"), directory_id, "OktaSCIMV2")
+                self.add_as(at, org, "group_member_added", actor, group_id=group.id, member_ids=[user.id])
+
+    def service_events(self, export_at: datetime) -> None:
+        for user in self.tenant.users.values():
+            self.add_as(
+                user.created_at + timedelta(minutes=2),
+                _home_org(user),
+                "claude_user_seat_tier_updated",
+                system_actor("seat_assignment"),
+                user_email=user.email,
+                user_id=user.id,
+                current_seat_tier="standard",
+                previous_seat_tier=None,
+            )
+        org = next(iter(self.tenant.orgs))
+        self.add_as(
+            export_at, org, "org_data_export_completed", anthropic_actor(), export_type="conversations"
+        )
+
 
 def activities_for(tenant: Tenant, ids: IdFactory, rng: random.Random, scale: Scale) -> list[Activity]:
     from ediscovery.sandbox.generator import END, START
@@ -194,4 +245,7 @@ def activities_for(tenant: Tenant, ids: IdFactory, rng: random.Random, scale: Sc
     timeline.content_events()
     timeline.admin_events()
     timeline.noise(scale.noise_activities, START, END)
+    timeline.sign_in_starts(END - timedelta(days=3, minutes=17))
+    timeline.directory_sync()
+    timeline.service_events(END - timedelta(days=2, hours=5))
     return timeline.items
