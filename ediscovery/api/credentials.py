@@ -24,7 +24,14 @@ class ApiKey:
     def __init__(self, secret: str) -> None:
         if not secret or not secret.strip():
             raise ConfigError("The API key is empty.")
-        self._secret = secret.strip()
+        secret = secret.strip()
+        if not all("!" <= char <= "~" for char in secret):
+            # An HTTP library that rejects such a header may quote it in its own debug log.
+            raise ConfigError(
+                "The API key contains spaces, line breaks or non-ASCII characters.",
+                hint="Copy the Compliance Access Key again; it is a single line of printable ASCII.",
+            )
+        self._secret = secret
 
     def reveal(self) -> str:
         """The secret itself, for the ``x-api-key`` header only."""

@@ -38,6 +38,9 @@ def cli(verbose: int, quiet: bool) -> None:
     weasyprint = logging.getLogger("weasyprint")
     weasyprint.propagate = False
     weasyprint.addHandler(logging.NullHandler())
+    # The HTTP libraries' debug logs show raw request headers, the API key among them.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(max(level, logging.INFO))
 
 
 for _command in (

@@ -107,3 +107,30 @@ def test_key_from_env_is_masked() -> None:
 def test_client_has_no_delete_method(make_client) -> None:
     client = make_client(lambda r: json_response(200, {}))
     assert not [name for name in dir(client) if "delete" in name.lower()]
+
+
+@pytest.mark.parametrize("value", ["sk-ant-api01-abc\ndef", "sk-ant-api01-abc def", "sk-ant-api01-äbc"])
+def test_key_with_line_break_space_or_non_ascii_is_refused_without_echoing_it(value: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        api_key_from_env("K", environ={"K": value})
+    assert "abc" not in str(info.value) and "def" not in str(info.value)
+    assert "single line of printable ASCII" in str(info.value)
+
+
+def test_cli_keeps_http_debug_logs_quiet_even_at_vv() -> None:
+    from click.testing import CliRunner
+
+    from ediscovery.cli import cli
+
+    root = logging.getLogger()
+    saved = (root.level, list(root.handlers), logging.getLogger("httpcore").level)
+    try:
+        CliRunner().invoke(cli, ["-vv", "custodians", "--help"])
+        assert root.getEffectiveLevel() == logging.DEBUG
+        assert logging.getLogger("httpcore").getEffectiveLevel() == logging.INFO
+        assert logging.getLogger("httpx").getEffectiveLevel() == logging.INFO
+    finally:
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
+        for name in ("httpcore", "httpx"):
+            logging.getLogger(name).setLevel(logging.NOTSET)
