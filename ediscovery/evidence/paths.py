@@ -49,8 +49,12 @@ TRANSCRIPT_FOLDERS = {"chat": "chats", "project": "projects", "activity": "activ
 
 
 def safe_id(value: str) -> str:
-    """Return ``value`` if it matches ``[A-Za-z0-9_-]{1,128}``, else ``x-`` + its SHA-256 hex."""
-    if _SAFE_ID.fullmatch(value):
+    """Return ``value`` if it matches ``[A-Za-z0-9_-]{1,128}``, else ``x-`` + its SHA-256 hex.
+
+    A value that already starts with ``x-`` is hashed too, so an ID can never collide with
+    the stored name of another, hashed ID.
+    """
+    if _SAFE_ID.fullmatch(value) and not value.startswith("x-"):
         return value
     return "x-" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 

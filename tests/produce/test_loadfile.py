@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -43,3 +45,11 @@ def test_opt_line_uses_backslashes_and_page_count() -> None:
     )
     with pytest.raises(ValueError):
         opt_line("A,B", "VOL001", "x.pdf", 1)
+
+
+def test_csv_cells_that_would_run_as_formulas_are_shown_as_text() -> None:
+    from ediscovery.produce.loadfile import render_csv
+
+    text = render_csv([{"A": '=HYPERLINK("http://x","y")', "B": "@SUM(1)", "C": "plain"}], ["A", "B", "C"])
+    row = list(csv.reader(text.splitlines()))[1]
+    assert row == ['\'=HYPERLINK("http://x","y")', "'@SUM(1)", "plain"]
