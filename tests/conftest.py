@@ -5,7 +5,9 @@ Fixtures (names are stable; other areas rely on them):
 ``sandbox_clock``
     :class:`ediscovery.sandbox.ManualClock` driving the sandbox's rate budget and recorded
     activities; its ``sleep`` is the sandbox's injected sleep (added latency, trickle), so
-    nothing waits for real. Starts at 2026-11-20T12:00:00Z.
+    nothing waits for real. Starts at 2026-11-20T12:00:00Z. Activities become visible to
+    ``GET /activities`` one minute after they happen (the documented indexing lag): advance
+    the clock, or build an app with ``indexing_lag_seconds=0``.
 ``tenant``
     a fresh ``Tenant.generate(seed=7, scale="tiny")`` per test (mutate it freely). The main
     custodian is ``alice@example.com``; ``tenant.ground_truth("alice@example.com")`` says what
