@@ -68,6 +68,9 @@ logger = logging.getLogger(__name__)
 V1 = "/v1/compliance"
 MESSAGE_QUERY = (("tool_use_input_max_chars", "-1"), ("tool_result_max_chars", "-1"))
 ACTIVITY_OVERLAP = timedelta(minutes=10)
+# Chat statuses after which an unchanged chat needs no new fetch; anything else (failed, pending,
+# a stored chat whose referenced objects failed) is fetched again by the next run.
+SETTLED_CHAT_STATUSES = frozenset({"stored", "excluded", "skipped", "unchanged"})
 # Documented indexing lag is one minute; the integration guide advises a few minutes of margin.
 ACTIVITY_INDEXING_MARGIN = timedelta(minutes=5)
 Query = tuple[tuple[str, str], ...]
@@ -385,7 +388,8 @@ class Collector:
             return False
         before = previous.chats[chat.id]
         return bool(
-            before.get("updated_at") == _ts(chat.updated_at)
+            before.get("status") in SETTLED_CHAT_STATUSES
+            and before.get("updated_at") == _ts(chat.updated_at)
             and before.get("deleted_at") == _ts(chat.deleted_at)
         )
 

@@ -373,13 +373,14 @@ def _previous(runs: list[RunInfo], wanted: dict[str, Any]) -> Previous | None:
 
 def _save_snapshot(state: RunState, tally: Tally, previous: Previous | None) -> None:
     """What this run saw, for the next run's delta (carrying forward what it did not refetch)."""
+    incomplete = _chats_with_failed_references(tally)
     chats = {
         chat_id: {
             "updated_at": seen.listing.get("updated_at"),
             "deleted_at": seen.listing.get("deleted_at"),
             "message_ids": list(seen.message_ids),
             "user_id": seen.user_id,
-            "status": seen.status,
+            "status": "incomplete" if chat_id in incomplete and seen.status == "stored" else seen.status,
         }
         for chat_id, seen in tally.chats.items()
     }
@@ -389,6 +390,19 @@ def _save_snapshot(state: RunState, tally: Tally, previous: Previous | None) -> 
     for kind in ("file", "generated_file", "artifact", "project_document"):
         stored[kind] = set(state.stored_ids(kind)) | set(previous.stored.get(kind, ()) if previous else ())
     state.put_snapshot("stored", {kind: {"ids": sorted(ids)} for kind, ids in stored.items()})
+
+
+def _chats_with_failed_references(tally: Tally) -> set[str]:
+    """Chats whose referenced files or artifacts failed: the next run reads them again.
+
+    An unchanged chat's messages are not read again, so the objects they reference would
+    never be retried if the chat were carried as settled.
+    """
+    chats: set[str] = set()
+    for kind, source_id in tally.errors:
+        if kind in ("file", "generated_file", "artifact") and source_id in tally.refs:
+            chats.update(tally.refs[source_id].chat_ids)
+    return chats
 
 
 def delta(tally: Tally, previous: Previous) -> dict[str, Any]:

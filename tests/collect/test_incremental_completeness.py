@@ -1,0 +1,79 @@
+"""Incremental runs and completeness: nothing that failed or changed is silently carried as done."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+from ediscovery.collect.state import RunState
+from ediscovery.sandbox import Tenant
+
+from .conftest import Collect
+from .test_collect_ground_truth import collected
+
+V1 = "/v1/compliance"
+
+
+class Failing(httpx.AsyncBaseTransport):
+    """Passes requests to the sandbox, except that ``paths`` answer 400 while ``failing`` is on."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, *paths: str) -> None:
+        self.inner, self.paths, self.failing = inner, set(paths), True
+        self.seen: Counter[str] = Counter()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen[request.url.path] += 1
+        if self.failing and request.url.path in self.paths:
+            body = {"type": "error", "error": {"type": "invalid_request_error", "message": "refused"}}
+            return httpx.Response(400, json=body)
+        return await self.inner.handle_async_request(request)
+
+
+def alice_truth(tenant: Tenant) -> dict[str, object]:
+    return tenant.ground_truth("alice@example.com")
+
+
+def live_chat(tenant: Tenant) -> str:
+    truth = tenant.ground_truth("alice@example.com")
+    return sorted(cid for cid, chat in truth["chats"].items() if not chat["deleted"])[0]
+
+
+def snapshot(bag: Path, kind: str) -> dict[str, dict[str, object]]:
+    state_path = bag.parent / ".state" / f"{bag.name}.sqlite"
+    with RunState(state_path) as state:
+        return dict(state.snapshot(kind))
+
+
+def test_a_chat_that_failed_is_fetched_again_by_the_next_run(
+    collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport
+) -> None:
+    chat_id = live_chat(tenant)
+    transport = Failing(sandbox_transport, f"{V1}/apps/chats/{chat_id}/messages")
+    first = collect(transport)
+    assert first.status == "incomplete"
+    assert snapshot(first.bag, "chat")[chat_id]["status"] == "failed"
+    transport.failing = False
+    second = collect(transport)
+    assert second.status == "complete"
+    assert chat_id in collected(second.bag)["chats"]
+    assert snapshot(second.bag, "chat")[chat_id]["status"] == "stored"
+    third = collect(transport)
+    assert snapshot(third.bag, "chat")[chat_id]["status"] == "unchanged"
+
+
+def test_a_failed_file_is_retried_through_its_unchanged_chat(
+    collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport
+) -> None:
+    file_id = sorted(alice_truth(tenant)["files"])[0]  # type: ignore[call-overload]
+    content = f"{V1}/apps/chats/files/{file_id}/content"
+    transport = Failing(sandbox_transport, content)
+    first = collect(transport)
+    assert [(e["kind"], e["source_id"]) for e in first.manifest.errors] == [("file", file_id)]
+    transport.failing = False
+    before = transport.seen[content]
+    second = collect(transport)
+    assert second.status == "complete"
+    assert transport.seen[content] == before + 1
+    assert file_id in {e.source_id for e in second.manifest.entries if e.kind == "file"}
