@@ -1,11 +1,13 @@
 """Verify: layered verification of a sealed archive or a bag folder, collecting every problem.
 
-Layers, in order: ``sidecar`` (archive vs ``.sha256`` and ``.receipt.json``), ``archive`` (opens,
-every member's CRC; a damaged member is reported and reading goes on, and members a damaged
-solid folder keeps out of reach are named as not checked), ``bagit`` (completeness, both
-payload manifests, tag manifests, Payload-Oxum), ``manifest.json`` (agrees with the bag, valid
-against its schema), ``custody`` (hash chain intact and agreeing with manifest.json) and
-``transcripts`` (recorded source hashes).
+Layers, in order: ``sidecar`` (archive vs ``.sha256`` and ``.receipt.json``; a bag folder vs the
+receipt beside it), ``archive`` (opens, every member's CRC; a damaged member is reported and
+reading goes on, and members a damaged solid folder keeps out of reach are named as not
+checked), ``bagit`` (completeness, both
+payload manifests, tag manifests, Payload-Oxum), ``manifest.json`` (every entry's size, md5,
+sha256 and sha512 agree with the bag; valid against its schema), ``custody`` (hash chain intact,
+ending with ``run_finished`` then ``bag_written``, agreeing with manifest.json, its head equal to
+the receipt's ``custody_event``) and ``transcripts`` (recorded source hashes).
 ``fast=True`` stops after completeness and Payload-Oxum; on an archive it decompresses only
 ``bagit.txt``, ``bag-info.txt`` and the payload manifests. A wrong password raises
 :class:`~ediscovery.errors.WrongPasswordError`; every other finding is a typed problem.
@@ -31,6 +33,7 @@ from ediscovery.verify.problems import (
     ChecksumMismatch,
     CustodyChainBroken,
     CustodyMismatch,
+    CustodyTruncated,
     FileMissing,
     ManifestJsonMismatch,
     MemberCorrupt,
@@ -53,6 +56,7 @@ __all__ = [
     "ChecksumMismatch",
     "CustodyChainBroken",
     "CustodyMismatch",
+    "CustodyTruncated",
     "FileMissing",
     "LayerResult",
     "ManifestJsonMismatch",
@@ -124,7 +128,7 @@ class _Run:
         previous = self.results.get(layer)
         count = len(found) + (previous.problems if previous else 0)
         status = "failed" if count else "incomplete" if incomplete else "ok"
-        self.results[layer] = LayerResult(layer, status, count, note)
+        self.results[layer] = LayerResult(layer, status, count, note or (previous.note if previous else ""))
         if self._reporter is not None:
             self._reporter(layer, self.results[layer].describe())
 
@@ -139,7 +143,7 @@ class _Run:
         )
 
 
-def _bag_layers(run: _Run, contents: BagContents, fast: bool) -> None:
+def _bag_layers(run: _Run, contents: BagContents, fast: bool, receipt: dict[str, Any] | None) -> None:
     gap = len(contents.unreadable)
     unread = f"{gap} member{'s' if gap != 1 else ''} unreadable, not checked" if gap else ""
     found, manifests = layers.bagit(contents, fast=fast)
@@ -152,7 +156,11 @@ def _bag_layers(run: _Run, contents: BagContents, fast: bool) -> None:
     obj, schema_problems = layers.load_manifest_json(contents)
     found = schema_problems + (layers.manifest_json(obj, contents, manifests) if obj else [])
     run.record("manifest.json", found, unread, incomplete=bool(gap))
-    run.record("custody", layers.custody(contents, obj), unread, incomplete=bool(gap))
+    head = sidecar.receipt_head(receipt)
+    found = layers.custody(contents, obj, expected_head=head)
+    run.record("custody", [p for p in found if p.layer == "custody"], unread, incomplete=bool(gap))
+    if head is not None:
+        run.record("sidecar", [p for p in found if p.layer == "sidecar"])
     run.record("transcripts", layers.transcripts(obj, contents), unread, incomplete=bool(gap))
 
 
@@ -211,7 +219,19 @@ def _verify_archive(run: _Run, target: Path, password: str | None, fast: bool) -
             run.record("archive", _damage_problems(contents.damage), note)
             if receipt:
                 run.record("sidecar", sidecar.check_receipt_bag(receipt, contents))
-            _bag_layers(run, contents, fast)
+            _bag_layers(run, contents, fast, receipt)
+
+
+def _verify_directory(run: _Run, target: Path, fast: bool) -> None:
+    """A bag folder, and the receipt its archive left beside it (``<bag>.7z.receipt.json``)."""
+    run.skip("archive", "bag folder")
+    contents = from_directory(target, hash_payload=not fast)
+    receipt = sidecar.receipt_beside_bag(target)
+    if receipt is None:
+        run.skip("sidecar", "bag folder, no receipt beside it")
+    else:
+        run.record("sidecar", sidecar.check_receipt_bag(receipt, contents), "receipt beside the bag folder")
+    _bag_layers(run, contents, fast, receipt)
 
 
 def verify(
@@ -221,9 +241,7 @@ def verify(
     target = Path(path)
     run = _Run(reporter)
     if target.is_dir():
-        for layer in ("sidecar", "archive"):
-            run.skip(layer, "bag folder")
-        _bag_layers(run, from_directory(target, hash_payload=not fast), fast)
+        _verify_directory(run, target, fast)
         return run.report(target, "directory", fast)
     if not target.exists():
         raise ArchiveError(

@@ -1,13 +1,14 @@
 """Contents: one view of a bag's files, read from a folder or streamed out of a 7z archive.
 
 The layered checks work on :class:`BagContents` whatever the source: every file's size, the
-SHA-256 and SHA-512 of every file that was read, and a folder where the (small) tag files can
-be opened. From an archive, payload members are only hashed as they stream out; tag files
-(manifests, custody log, reports) are written to a temporary folder. Memory stays bounded and
-the payload is never extracted to disk. Members the archive could not deliver intact are
-listed in ``damage`` and ``unreadable``: their digests are unknown rather than wrong (a
-payload member with a bad CRC keeps the digests of the bytes it decoded to), so later layers
-report them once, as the archive layer's finding, and not again as missing files.
+SHA-256, SHA-512 and MD5 of every file that was read (all in the one pass that reads it), and a
+folder where the (small) tag files can be opened. From an archive, payload members are only
+hashed as they stream out; tag files (manifests, custody log, reports) are written to a
+temporary folder. Memory stays bounded and the payload is never extracted to disk. Members the
+archive could not deliver intact are listed in ``damage`` and ``unreadable``: their digests are
+unknown rather than wrong (a payload member with a bad CRC keeps the digests of the bytes it
+decoded to), so later layers report them once, as the archive layer's finding, and not again as
+missing files.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from ediscovery.evidence.paths import resolve_inside
 from ediscovery.verify.problems import FileMissing, Problem
 
 BLOCK = 1 << 20
+DIGESTS = (*ALGORITHMS, "md5")
+"""What every file read is hashed with: the BagIt algorithms, and MD5 for manifest.json's ``md5``."""
 FAST_TAGS = ("bagit.txt", "bag-info.txt", *(f"manifest-{a}.txt" for a in ALGORITHMS))
 
 
@@ -79,12 +82,16 @@ class BagContents:
         return {nfc(name): name for name in self.sizes}
 
 
+def _new_hashers() -> list[hashlib._Hash]:
+    return [hashlib.new(name, usedforsecurity=name != "md5") for name in DIGESTS]
+
+
 class _Hasher:
     def __init__(self, name: str, contents: BagContents, spool: BinaryIO | None = None) -> None:
         self._name = name
         self._contents = contents
         self._spool = spool
-        self._hashers = [hashlib.new(algorithm) for algorithm in ALGORITHMS]
+        self._hashers = _new_hashers()
 
     def write(self, chunk: bytes) -> None:
         for hasher in self._hashers:
@@ -94,19 +101,19 @@ class _Hasher:
 
     def close(self) -> None:
         self._contents.digests[self._name] = {
-            algorithm: hasher.hexdigest() for algorithm, hasher in zip(ALGORITHMS, self._hashers, strict=True)
+            algorithm: hasher.hexdigest() for algorithm, hasher in zip(DIGESTS, self._hashers, strict=True)
         }
         if self._spool is not None:
             self._spool.close()
 
 
 def _hash_path(path: Path) -> dict[str, str]:
-    hashers = [hashlib.new(algorithm) for algorithm in ALGORITHMS]
+    hashers = _new_hashers()
     with open(path, "rb", buffering=0) as stream:
         while chunk := stream.read(BLOCK):
             for hasher in hashers:
                 hasher.update(chunk)
-    return {algorithm: hasher.hexdigest() for algorithm, hasher in zip(ALGORITHMS, hashers, strict=True)}
+    return {algorithm: hasher.hexdigest() for algorithm, hasher in zip(DIGESTS, hashers, strict=True)}
 
 
 def from_directory(bag_root: Path, *, hash_payload: bool) -> BagContents:

@@ -1,8 +1,9 @@
 """Layers: the checks of a bag's contents, one function per layer, each returning problems.
 
 ``bagit`` (completeness, both payload manifests, tag manifests, Payload-Oxum), ``manifest_json``
-(agreement with the BagIt manifests and the JSON Schema), ``custody`` (hash chain and agreement
-with manifest.json) and ``transcripts`` (recorded source hashes). The archive-level layers live
+(every entry's size, md5, sha256 and sha512 against the bag, and the JSON Schema), ``custody``
+(hash chain, the ending of a finished run, agreement with manifest.json and the receipt's chain
+head) and ``transcripts`` (recorded source hashes). The archive-level layers live
 in :mod:`ediscovery.verify.sidecar`.
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ediscovery.errors import EvidenceError
@@ -22,10 +25,12 @@ from ediscovery.verify.problems import (
     ChecksumMismatch,
     CustodyChainBroken,
     CustodyMismatch,
+    CustodyTruncated,
     FileMissing,
     ManifestJsonMismatch,
     OxumMismatch,
     Problem,
+    ReceiptMismatch,
     SchemaViolation,
     TagManifestMismatch,
     TranscriptSourceMismatch,
@@ -146,7 +151,19 @@ def _entry_problems(entry: Mapping[str, Any], contents: BagContents, manifests: 
         bagit_value = manifests.get(algorithm, {}).get(path) or contents.digests.get(name, {}).get(algorithm)
         if bagit_value is not None and entry.get(algorithm) != bagit_value:
             problems.append(ManifestJsonMismatch(path, algorithm, bagit_value, str(entry.get(algorithm))))
-    return problems
+    return problems + _md5_problems(entry, path, contents.digests.get(name, {}))
+
+
+def _md5_problems(entry: Mapping[str, Any], path: str, found: Mapping[str, str]) -> list[Problem]:
+    """The entry's ``md5`` against the file's, hashed in the same pass as its BagIt digests.
+
+    Checked where the file's sha256 agrees with the entry: bytes that differ are already
+    reported (checksum, CRC or sha256 mismatch), and their MD5 would only repeat it.
+    """
+    md5 = found.get("md5")
+    if md5 is None or found.get("sha256") != entry.get("sha256") or entry.get("md5") == md5:
+        return []
+    return [ManifestJsonMismatch(path, "md5", md5, str(entry.get("md5")))]
 
 
 def manifest_json(obj: Mapping[str, Any], contents: BagContents, manifests: Manifests) -> list[Problem]:
@@ -164,58 +181,132 @@ def manifest_json(obj: Mapping[str, Any], contents: BagContents, manifests: Mani
     return problems
 
 
-def _events(contents: BagContents) -> list[tuple[int, dict[str, Any]]]:
-    data = contents.read_tag("custody.jsonl") or b""
-    events: list[tuple[int, dict[str, Any]]] = []
-    for number, line in enumerate(data.splitlines(), start=1):
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(event, dict):
-            events.append((number, event))
-    return events
+Event = tuple[int, dict[str, Any]]
 
 
-def _custody_agreement(
-    contents: BagContents, obj: Mapping[str, Any] | None, events: list[tuple[int, dict[str, Any]]]
-) -> list[Problem]:
+@dataclass
+class _Log:
+    """What the custody layer needs from one streamed pass over ``custody.jsonl``."""
+
+    stored: dict[str, tuple[int, str]] = field(default_factory=dict)
+    last: Event | None = None
+    finished: Event | None = None
+
+
+def _read_log(path: Path) -> _Log:
+    """The last event, the last ``run_finished`` and every ``item_stored`` (the last per path)."""
+    log = _Log()
+    with open(path, "rb") as stream:
+        for number, line in enumerate(stream, start=1):
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(event, dict):
+                continue
+            log.last = (number, event)
+            details = _details(event)
+            if event.get("action") == "item_stored":
+                log.stored[nfc(str(details.get("path")))] = (number, str(details.get("sha256")))
+            elif event.get("action") == "run_finished":
+                log.finished = (number, event)
+    return log
+
+
+def _details(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    details = event.get("details")
+    return details if isinstance(details, dict) else {}
+
+
+def _entries(obj: Mapping[str, Any] | None) -> list[Mapping[str, Any]] | None:
+    if obj is None or not isinstance(obj.get("entries"), list):
+        return None
+    return [e for e in obj["entries"] if isinstance(e, dict)]
+
+
+def _ending(contents: BagContents, obj: Mapping[str, Any] | None, log: _Log) -> list[Problem]:
+    """A finished run's log ends with ``run_finished`` (the final manifest.json's sha256), then
+    ``bag_written`` as the very last event. A resumed finish may repeat the pair: the last counts."""
+    if log.last is None:
+        return [CustodyTruncated(None, "no custody event at all; a finished run ends with bag_written")]
     problems: list[Problem] = []
-    stored: dict[str, tuple[int, str]] = {}
-    for number, event in events:
-        details = event.get("details") or {}
-        if event.get("action") == "item_stored" and isinstance(details, dict):
-            stored[nfc(str(details.get("path")))] = (number, str(details.get("sha256")))
-        if (
-            event.get("action") == "run_finished"
-            and isinstance(details, dict)
-            and "manifest_sha256" in details
-        ):
-            actual = contents.digest("manifest.json" if "manifest.json" in contents.sizes else None)
-            if actual is not None and details["manifest_sha256"] != actual:
-                problems.append(
-                    CustodyMismatch(number, "manifest.json", actual, str(details["manifest_sha256"]))
-                )
-    for path, (number, recorded) in sorted(stored.items()):
+    number, last = log.last
+    if last.get("action") != "bag_written":
+        detail = (
+            f"the log ends with {last.get('action')!r} (seq {last.get('seq')}), not bag_written: "
+            "events were cut from its end, or the run never finished"
+        )
+        problems.append(CustodyTruncated(number, detail))
+    else:
+        problems += _bag_written(number, last, _entries(obj))
+    if log.finished is None:
+        problems.append(
+            CustodyTruncated(None, "no run_finished event: the log does not close the collection")
+        )
+    else:
+        problems += _run_finished(contents, *log.finished)
+    return problems
+
+
+def _run_finished(contents: BagContents, number: int, event: Mapping[str, Any]) -> list[Problem]:
+    actual = contents.digest("manifest.json" if "manifest.json" in contents.sizes else None)
+    recorded = _details(event).get("manifest_sha256")
+    if actual is None or recorded == actual:
+        return []
+    return [CustodyMismatch(number, "manifest.json", actual, str(recorded or "no manifest_sha256"))]
+
+
+def _bag_written(
+    number: int, event: Mapping[str, Any], entries: list[Mapping[str, Any]] | None
+) -> list[Problem]:
+    recorded = _details(event).get("entries")
+    if recorded is None or entries is None or recorded == len(entries):
+        return []
+    return [CustodyMismatch(number, "manifest.json entries", str(len(entries)), str(recorded))]
+
+
+def _stored_agreement(contents: BagContents, obj: Mapping[str, Any] | None, log: _Log) -> list[Problem]:
+    """Every ``item_stored`` names an entry and the file's sha256; every stored entry has one."""
+    entries = _entries(obj)
+    described = None if entries is None else {nfc(str(e.get("path"))) for e in entries}
+    problems: list[Problem] = []
+    for path, (number, recorded) in sorted(log.stored.items()):
+        if described is not None and path not in described:
+            problems.append(CustodyMismatch(number, path, "no manifest.json entry", recorded))
+            continue
         actual = contents.digest(contents.lookup(path))
         if actual is not None and actual != recorded:
             problems.append(CustodyMismatch(number, path, actual, recorded))
-    for entry in (obj or {}).get("entries", []):
+    for entry in entries or []:
         path = nfc(str(entry.get("path")))
-        if entry.get("kind") != "transcript" and entry.get("status", "ok") == "ok" and path not in stored:
+        if entry.get("kind") != "transcript" and entry.get("status", "ok") == "ok" and path not in log.stored:
             problems.append(CustodyMismatch(None, path, str(entry.get("sha256")), "no item_stored event"))
     return problems
 
 
-def custody(contents: BagContents, obj: Mapping[str, Any] | None) -> list[Problem]:
-    """The hash chain is unbroken and agrees with manifest.json and the files."""
+def _chain(path: Path, expected_head: str | None) -> list[Problem]:
+    """Breaks in the hash chain; a head other than the receipt's is the receipt's finding."""
+    problems: list[Problem] = []
+    for p in verify_chain(path, expected_head=expected_head):
+        if expected_head is not None and p.line == 0 and p.expected == expected_head:
+            problems.append(ReceiptMismatch("custody_event.hash", expected_head, str(p.found)))
+        else:
+            problems.append(CustodyChainBroken(p.line, p.message, p.expected, p.found))
+    return problems
+
+
+def custody(
+    contents: BagContents, obj: Mapping[str, Any] | None, *, expected_head: str | None = None
+) -> list[Problem]:
+    """The hash chain is unbroken, ends as a finished run ends, and agrees with manifest.json and
+    the files. ``expected_head`` (the receipt's ``custody_event.hash``) catches a cut-off tail
+    even when the tag manifests were recomputed; a mismatch is a (sidecar) ``ReceiptMismatch``.
+    """
     path = contents.tag_path("custody.jsonl")
     if path is None:
         return contents.missing("custody.jsonl", "custody")
-    problems: list[Problem] = [
-        CustodyChainBroken(p.line, p.message, p.expected, p.found) for p in verify_chain(path)
-    ]
-    return problems + _custody_agreement(contents, obj, _events(contents))
+    log = _read_log(path)
+    return _chain(path, expected_head) + _ending(contents, obj, log) + _stored_agreement(contents, obj, log)
 
 
 def transcripts(obj: Mapping[str, Any] | None, contents: BagContents) -> list[Problem]:

@@ -225,6 +225,21 @@ class CustodyMismatch(Problem):
 
 
 @dataclass(frozen=True)
+class CustodyTruncated(Problem):
+    """The custody log does not end the way a finished run ends (``run_finished``, then
+    ``bag_written`` as the last event): its tail was cut, or the run never finished."""
+
+    LAYER: ClassVar[str] = "custody"
+    line: int | None
+    detail: str
+
+    @property
+    def message(self) -> str:
+        where = f"custody.jsonl line {self.line}" if self.line else "custody.jsonl"
+        return f"{where}: {self.detail}"
+
+
+@dataclass(frozen=True)
 class TranscriptSourceMismatch(Problem):
     LAYER: ClassVar[str] = "transcripts"
     transcript: str

@@ -1,7 +1,9 @@
 """Sidecar: checks of a sealed archive against its ``.sha256`` sidecar and ``.receipt.json``.
 
 Runs before the archive is opened, on the files as they lie on disk; the receipt's bag facts
-(Payload-Oxum, manifest digests) are compared once the bag's contents have been read.
+(Payload-Oxum, manifest digests) are compared once the bag's contents have been read, and its
+``custody_event.hash`` is the chain head the custody layer expects. A bag folder is checked
+against the receipt its archive left beside it (``<bag>.7z.receipt.json``), when there is one.
 """
 
 from __future__ import annotations
@@ -50,7 +52,24 @@ def check_sidecar(archive: Path, computed: dict[str, str]) -> tuple[list[Problem
 
 
 def load_receipt(archive: Path) -> dict[str, Any] | None:
-    path = Path(f"{archive_base(archive)}.receipt.json")
+    """The archive's ``<archive>.receipt.json`` (``{}`` when unreadable), None when absent."""
+    return _read_receipt(Path(f"{archive_base(archive)}.receipt.json"))
+
+
+def receipt_beside_bag(bag: Path) -> dict[str, Any] | None:
+    """The receipt of the archive sealed from a bag folder, where the pipeline leaves it:
+    ``<bag>.7z.receipt.json`` in the bag's parent folder."""
+    return _read_receipt(bag.parent / f"{bag.name}.7z.receipt.json")
+
+
+def receipt_head(receipt: dict[str, Any] | None) -> str | None:
+    """The custody chain head the receipt recorded (its ``custody_event.hash``), if any."""
+    event = (receipt or {}).get("custody_event")
+    head = event.get("hash") if isinstance(event, dict) else None
+    return head if isinstance(head, str) else None
+
+
+def _read_receipt(path: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:

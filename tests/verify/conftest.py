@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.archive.bagbuilder import build_bag
+from tests.verify.finished import finished_bag
 
 
 @pytest.fixture
 def bag(tmp_path: Path) -> Path:
-    return build_bag(tmp_path / "run")
+    return finished_bag(tmp_path / "run")
 
 
 def need(tool: str) -> str:

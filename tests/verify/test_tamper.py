@@ -23,7 +23,7 @@ from ediscovery.verify import (
     UnexpectedFile,
     verify,
 )
-from tests.archive.bagbuilder import build_bag
+from tests.verify.finished import finished_bag
 
 PASSWORD = "s3cret-for-tests"
 PAYLOAD = "data/native/files/claude_file_xyz/content.bin"
@@ -179,7 +179,7 @@ def test_byte_flipped_inside_the_archive_fails_a_member_crc(bag: Path, tmp_path:
 
 def test_swapped_sidecar_is_reported(bag: Path, tmp_path: Path) -> None:
     sealed = seal(bag, tmp_path / "x.7z")
-    other = seal(build_bag(tmp_path / "other", seed=2), tmp_path / "y.7z")
+    other = seal(finished_bag(tmp_path / "other", seed=2), tmp_path / "y.7z")
     Path(f"{sealed.archive_path}.sha256").write_text(f"{other.sha256}  x.7z\n")
     report = verify(sealed.archive_path)
     assert [type(p) for p in report.problems] == [SidecarMismatch]
