@@ -115,6 +115,7 @@ class Tally:
     project_reasons: dict[str, set[str]] = field(default_factory=dict)
     carried: dict[str, set[str]] = field(default_factory=dict)
     activity_window: dict[str, str | None] = field(default_factory=dict)
+    activities_listed: set[str] = field(default_factory=set)
 
     def error(self, kind: str, source_id: str, exc: BaseException, status: str = "failed") -> dict[str, Any]:
         record = {"kind": kind, "source_id": source_id, "status": status, "message": str(exc)}
@@ -291,12 +292,24 @@ class Collector:
         self.tally.project_reasons.setdefault(project_id, set()).add(reason)
         self.tally.ref(project_id).user_ids.add(uid)
 
-    async def _activities(self, uid: str) -> None:
+    def _activity_since(self, uid: str) -> datetime | None:
+        """The lower bound of this run's feed listing for ``uid``.
+
+        An incremental run starts where the previous run left the feed complete (its start
+        minus ``ACTIVITY_OVERLAP``, recorded as ``next_since``); when the previous listing
+        failed, ``next_since`` is the bound that listing tried, so no window is skipped.
+        """
         since = self.scope.since
         previous = self.plan.previous
-        if previous is not None:
-            floor = previous.started_at - ACTIVITY_OVERLAP
-            since = floor if since is None or floor > since else since
+        row = previous.activities.get(uid) if previous is not None else None
+        value = row.get("next_since") if row is not None else None
+        if not isinstance(value, str):
+            return since
+        floor = parse_timestamp(value)
+        return floor if since is None or floor > since else since
+
+    async def _activities(self, uid: str) -> None:
+        since = self._activity_since(uid)
         query: Query = (("actor_ids[]", uid),)
         if since is not None:
             query += (("created_at.gte", format_timestamp(since)),)
@@ -320,6 +333,7 @@ class Collector:
             record = self.tally.error("activities", uid, exc)
             self.natives.custody.append("item_failed", record)
             return
+        self.tally.activities_listed.add(uid)
         self._note_indexing_lag(uid)
         self.reporter.advance("activities", sum(len(_items(body)) for body in pages))
 

@@ -56,6 +56,9 @@ class Previous:
     chats: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     projects: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     stored: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    activities: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Per user id: ``next_since``, where the next run's Activity Feed listing must start
+    (absent: the feed was never known complete, so the whole range is read again)."""
 
     def has(self, kind: str, object_id: str) -> bool:
         """Whether ``object_id`` of ``kind`` was stored intact by this run or one before it."""

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from ediscovery.api.client import ComplianceClient
-from ediscovery.api.timestamps import parse_timestamp
-from ediscovery.collect.collector import Collector, Tally
+from ediscovery.api.timestamps import format_timestamp, parse_timestamp
+from ediscovery.collect.collector import ACTIVITY_OVERLAP, Collector, Tally
 from ediscovery.collect.custodians import Resolution, resolve_custodians
 from ediscovery.collect.natives import Natives
 from ediscovery.collect.plan import Custodian, Plan, Previous
@@ -368,6 +368,7 @@ def _previous(runs: list[RunInfo], wanted: dict[str, Any]) -> Previous | None:
             chats=state.snapshot("chat"),
             projects=state.snapshot("project"),
             stored={kind: frozenset(row.get("ids", ())) for kind, row in stored.items()},
+            activities=state.snapshot("activity"),
         )
 
 
@@ -390,6 +391,20 @@ def _save_snapshot(state: RunState, tally: Tally, previous: Previous | None) -> 
     for kind in ("file", "generated_file", "artifact", "project_document"):
         stored[kind] = set(state.stored_ids(kind)) | set(previous.stored.get(kind, ()) if previous else ())
     state.put_snapshot("stored", {kind: {"ids": sorted(ids)} for kind, ids in stored.items()})
+    state.put_snapshot("activity", _activity_snapshot(state, tally))
+
+
+def _activity_snapshot(state: RunState, tally: Tally) -> dict[str, dict[str, Any]]:
+    """Per user id, where the next run's feed listing starts: this run's start minus the
+    overlap when its listing completed, else the bound this run tried (nothing is skipped)."""
+    started = state.get("started_at")
+    rows: dict[str, dict[str, Any]] = {}
+    for uid, window in tally.activity_window.items():
+        if uid in tally.activities_listed and started:
+            rows[uid] = {"next_since": format_timestamp(parse_timestamp(started) - ACTIVITY_OVERLAP)}
+        else:
+            rows[uid] = {"next_since": window}
+    return rows
 
 
 def _chats_with_failed_references(tally: Tally) -> set[str]:

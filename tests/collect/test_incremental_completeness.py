@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 
 from ediscovery.collect.state import RunState
-from ediscovery.sandbox import Tenant
+from ediscovery.pipeline import PipelineResult
+from ediscovery.sandbox import ManualClock, Tenant
 
-from .conftest import Collect
+from .conftest import Collect as RunPipeline
 from .test_collect_ground_truth import collected
 
 V1 = "/v1/compliance"
@@ -29,6 +33,20 @@ class Failing(httpx.AsyncBaseTransport):
             body = {"type": "error", "error": {"type": "invalid_request_error", "message": "refused"}}
             return httpx.Response(400, json=body)
         return await self.inner.handle_async_request(request)
+
+
+Collect = Callable[..., PipelineResult]
+
+
+@pytest.fixture
+def collect(collect: RunPipeline, sandbox_clock: ManualClock) -> Collect:
+    """The pipeline, one sandbox hour after the last run (runs are ordered by their start time)."""
+
+    def run(*args: Any, **kwargs: Any) -> PipelineResult:
+        sandbox_clock.advance(3600)
+        return collect(*args, **kwargs)
+
+    return run
 
 
 def alice_truth(tenant: Tenant) -> dict[str, object]:
@@ -77,3 +95,19 @@ def test_a_failed_file_is_retried_through_its_unchanged_chat(
     assert second.status == "complete"
     assert transport.seen[content] == before + 1
     assert file_id in {e.source_id for e in second.manifest.entries if e.kind == "file"}
+
+
+def test_a_failed_activity_listing_is_read_again_from_the_start_of_the_range(
+    collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport
+) -> None:
+    transport = Failing(sandbox_transport, f"{V1}/activities")
+    first = collect(transport)
+    assert ("activities", tenant.user_by_email("alice@example.com").id) in {  # type: ignore[union-attr]
+        (e["kind"], e["source_id"]) for e in first.manifest.errors
+    }
+    transport.failing = False
+    second = collect(transport)
+    assert second.status == "complete"
+    assert collected(second.bag)["activities"] == set(alice_truth(tenant)["activities"])  # type: ignore[call-overload]
+    third = collect(transport)
+    assert collected(third.bag)["activities"] < collected(second.bag)["activities"]
