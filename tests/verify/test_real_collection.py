@@ -27,6 +27,7 @@ from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, ru
 from ediscovery.sandbox import ManualClock, Tenant, create_app
 from ediscovery.verify import verify
 from tests.collect.conftest import make_client
+from tests.verify.finished import cut_custody, edit_manifest
 
 pytestmark = pytest.mark.slow
 PASSWORD = "correct horse battery staple"
@@ -157,6 +158,16 @@ def _edit_transcript_source(bag: Path) -> None:
     (bag / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
 
+def _zero_md5(bag: Path) -> None:
+    entries = _manifest(bag)["entries"]
+    assert isinstance(entries, list)
+    edit_manifest(bag, next(i for i, e in enumerate(entries) if e["kind"] == "file"), "md5", "0" * 32)
+
+
+def _cut_custody_tail(bag: Path) -> None:
+    cut_custody(bag, 2)
+
+
 BAG_DAMAGE: list[tuple[str, Callable[[Path], None], str]] = [
     ("payload byte flipped", _flip_byte, "ChecksumMismatch"),
     ("payload file deleted", _delete_file, "FileMissing"),
@@ -165,6 +176,8 @@ BAG_DAMAGE: list[tuple[str, Callable[[Path], None], str]] = [
     ("manifest.json hash edited", _edit_manifest_json, "ManifestJsonMismatch"),
     ("tag manifest edited", _edit_tag_manifest, "TagManifestMismatch"),
     ("transcript source hash edited", _edit_transcript_source, "TranscriptSourceMismatch"),
+    ("md5 zeroed, tag manifests recomputed", _zero_md5, "ManifestJsonMismatch"),
+    ("custody tail cut, tag manifests recomputed", _cut_custody_tail, "CustodyTruncated"),
 ]
 IDS = [name for name, _, _ in BAG_DAMAGE]
 
@@ -202,6 +215,18 @@ def test_damage_repacked_into_the_real_archive_is_caught(
     kinds = _kinds(copy.archive)
     assert {expected, "SidecarMismatch", "ReceiptMismatch"} <= kinds
     assert _cli(copy.archive)[0] == 3
+
+
+def test_md5_zeroed_and_custody_tail_cut_in_the_real_bag_is_invalid(copy: Collection) -> None:
+    _zero_md5(copy.bag)
+    _cut_custody_tail(copy.bag)
+    problems = verify(copy.bag).problems
+    assert {"ManifestJsonMismatch", "CustodyTruncated", "ReceiptMismatch"} <= {
+        type(p).__name__ for p in problems
+    }
+    assert any(getattr(p, "field", None) == "custody_event.hash" for p in problems)
+    code, output = _cli(copy.bag)
+    assert code == 3 and "VALID" not in output.replace("INVALID", "")
 
 
 def test_a_truncated_real_archive_is_corrupt(copy: Collection) -> None:
