@@ -11,10 +11,11 @@ collaborators and documents. Each object is fetched once however often it is ref
 full list of the custodian's chats is read (it is cheap) and a chat is responsive when any of
 its messages has ``created_at`` in ``[since, until)``. Two shortcuts skip fetching chats that
 cannot hold such a message: a chat created at or after ``until`` (no message predates its
-chat) and a chat whose ``updated_at`` is before ``since`` (``updated_at`` moves with every new
-message). Every other chat is fetched and decided on its messages; non-responsive chats are
-not stored (they are out of scope) and are remembered so a resumed run does not fetch them
-again. Responsive chats are stored whole, each message marked ``in_range``.
+chat) and a chat whose ``updated_at`` is more than ``UPDATED_AT_MARGIN`` before ``since``
+(``updated_at`` moves with every new message, though not always to its ``created_at``).
+Every other chat is fetched and decided on its messages; non-responsive chats are not stored
+(they are out of scope) and are remembered so a resumed run does not fetch them again.
+Responsive chats are stored whole, each message marked ``in_range``.
 
 **Activity indexing lag.** The feed indexes events up to a minute late. When the range has no
 ``until`` or reaches within ``ACTIVITY_INDEXING_MARGIN`` of the moment the feed was listed, the
@@ -68,6 +69,10 @@ logger = logging.getLogger(__name__)
 V1 = "/v1/compliance"
 MESSAGE_QUERY = (("tool_use_input_max_chars", "-1"), ("tool_result_max_chars", "-1"))
 ACTIVITY_OVERLAP = timedelta(minutes=10)
+# The API promises that a chat's updated_at moves with a new message, not that it is at least
+# every message's created_at (an assistant message's created_at is when its last block
+# completed). A chat is skipped unfetched only when updated_at is this far before ``since``.
+UPDATED_AT_MARGIN = timedelta(days=1)
 # Chat statuses after which an unchanged chat needs no new fetch; anything else (failed, pending,
 # a stored chat whose referenced objects failed) is fetched again by the next run.
 SETTLED_CHAT_STATUSES = frozenset({"stored", "excluded", "skipped", "unchanged"})
@@ -411,7 +416,9 @@ class Collector:
         until, since = self.scope.until, self.scope.since
         if until is not None and chat.created_at is not None and chat.created_at >= until:
             return True
-        return since is not None and chat.updated_at is not None and chat.updated_at < since
+        return (
+            since is not None and chat.updated_at is not None and chat.updated_at < since - UPDATED_AT_MARGIN
+        )
 
     def _excluded_before(self, chat: Chat) -> bool:
         excluded = self.natives.state.snapshot_row("excluded_chat", chat.id)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from ediscovery.collect.scope import Scope
 from ediscovery.collect.state import RunState
 from ediscovery.pipeline import PipelineResult
 from ediscovery.sandbox import ManualClock, Tenant
@@ -111,3 +114,19 @@ def test_a_failed_activity_listing_is_read_again_from_the_start_of_the_range(
     assert collected(second.bag)["activities"] == set(alice_truth(tenant)["activities"])  # type: ignore[call-overload]
     third = collect(transport)
     assert collected(third.bag)["activities"] < collected(second.bag)["activities"]
+
+
+def test_a_message_created_after_its_chats_updated_at_is_still_collected(
+    collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport
+) -> None:
+    alice = tenant.user_by_email("alice@example.com")
+    assert alice is not None
+    org = alice.memberships[0].org_uuid
+    at = max(c.updated_at for c in tenant.chats.values()) + timedelta(days=2)
+    chat = tenant.add_chat(alice.id, org, "Late assistant answer", at - timedelta(hours=1))
+    tenant.add_message(chat.id, "user", "Question", at - timedelta(hours=1))
+    answer = tenant.add_message(chat.id, "assistant", "Answer", at)
+    tenant.chats[chat.id] = replace(tenant.chats[chat.id], updated_at=at - timedelta(minutes=30))
+    result = collect(sandbox_transport, scope=Scope(at - timedelta(minutes=10), None))
+    got = collected(result.bag)["chats"]
+    assert answer.id in got[chat.id]["message_ids"]
