@@ -288,10 +288,10 @@ class Collector:
         )
         for body in pages:
             for item in _items(body):
+                # The list is filtered by creator server-side (user_ids[]); its ``user`` is null
+                # when the creator's account is gone, so it is not checked again here.
                 project = _parse(Project.from_json, item, "project list item")
-                creator = project.user.id if project.user else None
-                if creator in self.plan.user_ids:
-                    self._want_project(project.id, "created_by_custodian", uid)
+                self._want_project(project.id, "created_by_custodian", uid)
 
     def _want_project(self, project_id: str, reason: str, uid: str) -> None:
         self.tally.project_reasons.setdefault(project_id, set()).add(reason)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
@@ -130,3 +131,30 @@ def test_a_message_created_after_its_chats_updated_at_is_still_collected(
     result = collect(sandbox_transport, scope=Scope(at - timedelta(minutes=10), None))
     got = collected(result.bag)["chats"]
     assert answer.id in got[chat.id]["message_ids"]
+
+
+class Rewriting(httpx.AsyncBaseTransport):
+    """Passes requests to the sandbox; JSON answers of ``path`` go through ``change`` first."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, path: str, change: Callable[[Any], Any]) -> None:
+        self.inner, self.path, self.change = inner, path, change
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.url.path != self.path:
+            return response
+        body = json.loads(await response.aread())
+        headers = {"content-type": "application/json", "request-id": response.headers.get("request-id", "")}
+        return httpx.Response(response.status_code, json=self.change(body), headers=headers)
+
+
+def _creator_gone(body: dict[str, Any]) -> dict[str, Any]:
+    return {**body, "data": [{**item, "user": None} for item in body["data"]]}
+
+
+def test_a_project_whose_creator_account_is_gone_is_still_collected(
+    collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport
+) -> None:
+    transport = Rewriting(sandbox_transport, f"{V1}/apps/projects", _creator_gone)
+    result = collect(transport)
+    assert sorted(collected(result.bag)["projects"]) == alice_truth(tenant)["projects"]
