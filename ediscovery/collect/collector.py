@@ -383,8 +383,7 @@ class Collector:
     async def _chat_inner(self, chat_id: str, seen: ChatSeen) -> None:
         chat = _parse(Chat.from_json, seen.listing, "chat list item")
         if self._unchanged_since_previous(chat):
-            seen.status = "unchanged"
-            seen.message_ids = tuple(self.plan.previous.chats[chat_id].get("message_ids", ()))  # type: ignore[union-attr]
+            self._carry_chat(chat, seen)
             return
         if self._cannot_be_responsive(chat) or self._excluded_before(chat):
             seen.status = "skipped"
@@ -400,6 +399,14 @@ class Collector:
         seen.status = "stored"
         for page in pages:
             self._after_messages(chat_id, seen.user_id, page)
+
+    def _carry_chat(self, chat: Chat, seen: ChatSeen) -> None:
+        """An unchanged chat: its messages are not read again, but its project is rechecked."""
+        before = self.plan.previous.chats[chat.id]  # type: ignore[union-attr]
+        seen.status = "unchanged"
+        seen.message_ids = tuple(before.get("message_ids", ()))
+        if chat.project_id and before.get("status") in ("stored", "unchanged"):
+            self._want_project(chat.project_id, "chat_in_project", seen.user_id)
 
     def _unchanged_since_previous(self, chat: Chat) -> bool:
         previous = self.plan.previous
@@ -640,19 +647,20 @@ class Collector:
             response = await self.natives.fetch(base)
             project = _parse(Project.from_json, response.data, "project")
             self.tally.projects[project_id] = {"updated_at": _ts(project.updated_at)}
-            if self._project_unchanged(project_id):
-                return
-            self.natives.keep(
-                response,
-                path=native_path("project", project_id),
-                kind="project",
-                source_id=project_id,
-                metadata=_project_metadata(project, reasons),
-                custodians=users,
-            )
+            if not self._project_unchanged(project_id):
+                self.natives.keep(
+                    response,
+                    path=native_path("project", project_id),
+                    kind="project",
+                    source_id=project_id,
+                    metadata=_project_metadata(project, reasons),
+                    custodians=users,
+                )
         else:
             project = _parse(Project.from_json, replayed[1], "project")
             self.tally.projects[project_id] = {"updated_at": _ts(project.updated_at)}
+        # Walked even when the project's updated_at did not move: adding a document or a file
+        # is not promised to move it. Stored documents and files are carried, not fetched again.
         pages = await self._walk(
             f"{base}/attachments",
             (("limit", "100"),),
@@ -680,8 +688,10 @@ class Collector:
         previous = self.plan.previous
         if previous is None or project_id not in previous.projects:
             return False
+        before = previous.projects[project_id]
         same = bool(
-            previous.projects[project_id].get("updated_at") == self.tally.projects[project_id]["updated_at"]
+            before.get("status") != "failed"
+            and before.get("updated_at") == self.tally.projects[project_id]["updated_at"]
         )
         if same:
             self.tally.carried.setdefault("project", set()).add(project_id)

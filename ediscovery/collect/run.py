@@ -26,7 +26,7 @@ from typing import Any
 
 from ediscovery.api.client import ComplianceClient
 from ediscovery.api.timestamps import format_timestamp, parse_timestamp
-from ediscovery.collect.collector import ACTIVITY_OVERLAP, Collector, Tally
+from ediscovery.collect.collector import ACTIVITY_OVERLAP, ChatSeen, Collector, Tally
 from ediscovery.collect.custodians import Resolution, resolve_custodians
 from ediscovery.collect.natives import Natives
 from ediscovery.collect.plan import Custodian, Plan, Previous
@@ -381,12 +381,13 @@ def _save_snapshot(state: RunState, tally: Tally, previous: Previous | None) -> 
             "deleted_at": seen.listing.get("deleted_at"),
             "message_ids": list(seen.message_ids),
             "user_id": seen.user_id,
-            "status": "incomplete" if chat_id in incomplete and seen.status == "stored" else seen.status,
+            "project_id": seen.listing.get("project_id"),
+            "status": _chat_status(chat_id, seen, incomplete, previous),
         }
         for chat_id, seen in tally.chats.items()
     }
     state.put_snapshot("chat", chats)
-    state.put_snapshot("project", {pid: dict(row) for pid, row in tally.projects.items()})
+    state.put_snapshot("project", _project_snapshot(tally, previous))
     stored: dict[str, set[str]] = {}
     for kind in ("file", "generated_file", "artifact", "project_document"):
         stored[kind] = set(state.stored_ids(kind)) | set(previous.stored.get(kind, ()) if previous else ())
@@ -404,6 +405,25 @@ def _activity_snapshot(state: RunState, tally: Tally) -> dict[str, dict[str, Any
             rows[uid] = {"next_since": format_timestamp(parse_timestamp(started) - ACTIVITY_OVERLAP)}
         else:
             rows[uid] = {"next_since": window}
+    return rows
+
+
+def _chat_status(chat_id: str, seen: ChatSeen, incomplete: set[str], previous: Previous | None) -> str:
+    """A chat's status for the next run; an unchanged chat keeps the status it was carried with."""
+    if seen.status == "stored" and chat_id in incomplete:
+        return "incomplete"
+    if seen.status == "unchanged" and previous is not None and chat_id in previous.chats:
+        return str(previous.chats[chat_id].get("status") or "unchanged")
+    return seen.status
+
+
+def _project_snapshot(tally: Tally, previous: Previous | None) -> dict[str, dict[str, Any]]:
+    """Projects seen now, over the rows of the previous run (a project not reached this run
+    keeps its row); a project whose fetch or walk failed is marked so the next run redoes it."""
+    rows = {pid: dict(row) for pid, row in (previous.projects.items() if previous else ())}
+    for pid, row in tally.projects.items():
+        failed = ("project", pid) in tally.errors
+        rows[pid] = {**row, "status": "failed" if failed else "ok"}
     return rows
 
 

@@ -17,6 +17,7 @@ from ediscovery.collect.scope import Scope
 from ediscovery.collect.state import RunState
 from ediscovery.pipeline import PipelineResult
 from ediscovery.sandbox import ManualClock, Tenant
+from ediscovery.sandbox.model import ProjectDocument
 
 from .conftest import Collect as RunPipeline
 from .test_collect_ground_truth import collected
@@ -81,8 +82,10 @@ def test_a_chat_that_failed_is_fetched_again_by_the_next_run(
     assert second.status == "complete"
     assert chat_id in collected(second.bag)["chats"]
     assert snapshot(second.bag, "chat")[chat_id]["status"] == "stored"
+    fetched = transport.seen[f"{V1}/apps/chats/{chat_id}/messages"]
     third = collect(transport)
-    assert snapshot(third.bag, "chat")[chat_id]["status"] == "unchanged"
+    assert transport.seen[f"{V1}/apps/chats/{chat_id}/messages"] == fetched
+    assert snapshot(third.bag, "chat")[chat_id]["status"] == "stored"
 
 
 def test_a_failed_file_is_retried_through_its_unchanged_chat(
@@ -158,3 +161,22 @@ def test_a_project_whose_creator_account_is_gone_is_still_collected(
     transport = Rewriting(sandbox_transport, f"{V1}/apps/projects", _creator_gone)
     result = collect(transport)
     assert sorted(collected(result.bag)["projects"]) == alice_truth(tenant)["projects"]
+
+
+def test_an_unchanged_project_reached_through_a_carried_chat_gets_its_new_document(
+    collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport
+) -> None:
+    carol = tenant.user_by_email("carol@example.com")
+    [project] = [p for p in tenant.projects.values() if p.creator_id == carol.id]  # type: ignore[union-attr]
+    first = collect(sandbox_transport)
+    assert project.id in collected(first.bag)["projects"]
+    doc = ProjectDocument("claude_proj_doc_late", project.id, "late.md", "# Late\n", project.updated_at, None)
+    tenant.documents[doc.id] = doc
+    tenant.projects[project.id] = replace(project, doc_ids=(*project.doc_ids, doc.id))
+    second = collect(sandbox_transport)
+    assert second.status == "complete"
+    assert doc.id in collected(second.bag)["project_documents"]
+    assert project.id in snapshot(second.bag, "project")
+    third = collect(sandbox_transport)
+    assert project.id in snapshot(third.bag, "project")
+    assert not collected(third.bag)["project_documents"]
