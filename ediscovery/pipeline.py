@@ -12,6 +12,17 @@ Order matters because every step seals what the previous one wrote:
 5. seal into ``<bag>.7z`` (the ``bag_written`` event, head of the custody chain, goes into the
    seal receipt), then verify the archive.
 
+The run's state records each step as it completes (``collect.state.STAGES``); the run is
+*closed*, and can be the base of an incremental run, only when every requested step is done.
+The same command run again after a kill resumes the steps not yet completed: transcripts are
+rendered again from scratch (same natives and options, so the same files and Bates numbers),
+``run_finished`` is logged once (when the final ``manifest.json`` is written), the BagIt files
+are rewritten after the ``run_resumed`` event with a fresh ``bag_written`` as chain head, and
+whatever an interrupted seal left (archive, volumes, sidecar, receipt, temp file) is removed,
+logged as ``stale_archive_removed``, and sealed again. ``EDISCOVERY_CRASH_AT_STAGE`` (a test
+hook: ``render``, ``reports``, ``bag``, ``seal`` or ``verify``) SIGKILLs the process as that
+step starts.
+
 ``requests.jsonl`` receives every HTTP attempt through :class:`RequestSink`, which buffers the
 attempts made before the bag folder is known (custodian resolution).
 """
@@ -20,6 +31,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import shutil
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,16 +43,18 @@ from typing import Any
 from ediscovery.api.client import ComplianceClient
 from ediscovery.api.response import RequestRecord
 from ediscovery.collect.run import CollectionResult, CollectOptions, Resolver, RunSession
-from ediscovery.collect.state import RunState
+from ediscovery.collect.state import CLOSED, RunState, reached
 from ediscovery.evidence.bag import BagInfo, write_bag
 from ediscovery.evidence.canonical import utc_iso, utc_now
 from ediscovery.evidence.custody import CustodyLog, default_actor
 from ediscovery.evidence.digest import Digests
 from ediscovery.evidence.manifest import Manifest, ManifestEntry, write_manifest
 from ediscovery.evidence.requests_log import RequestLog
+from ediscovery.evidence.store import fsync_dir
 from ediscovery.progress import NullReporter, Reporter
 
 TRANSCRIPTS_DIR = "data/transcripts"
+CRASH_STAGE_ENV = "EDISCOVERY_CRASH_AT_STAGE"  # test hook: SIGKILL self as that step starts
 
 
 @dataclass(frozen=True)
@@ -164,8 +180,41 @@ def _finish(
     clock: Callable[[], datetime],
     requests: RequestSink | None,
 ) -> PipelineResult:
+    """The steps after the traversal, skipping those the state records as done."""
     bag = result.layout.bag
     manifest = result.manifest
+    if not reached(state.stage(), "rendered"):
+        manifest = _close_manifest(bag, manifest, state, custody, options, reporter)
+    if not reached(state.stage(), "reported"):
+        _crash_point("reports")
+        reporter.stage("writing reports")
+        write_reports_seam(bag, manifest)
+        state.set_meta(status="reported")
+    if requests is not None:
+        requests.close()
+    _crash_point("bag")
+    _discard_archive(result.layout.archive, custody, reporter)
+    custody.append("bag_written", {"bag": bag.name, "entries": len(manifest.entries)})
+    write_bag(bag, _bag_info(result, manifest, options, clock), known_digests=_known(manifest))
+    state.set_meta(status="bagged")
+    if not options.seal:
+        state.set_meta(status=CLOSED)
+        return PipelineResult(bag, None, None, manifest, result.resumed)
+    archive, sha, problems = _seal_and_verify(result, state, custody, options, reporter)
+    return PipelineResult(bag, archive, sha, manifest, result.resumed, problems)
+
+
+def _close_manifest(
+    bag: Path,
+    manifest: Manifest,
+    state: RunState,
+    custody: CustodyLog,
+    options: PipelineOptions,
+    reporter: Reporter,
+) -> Manifest:
+    """Render transcripts afresh, write the final manifest and log ``run_finished`` with its hash."""
+    _crash_point("render")
+    _discard_transcripts(bag)
     if options.render:
         reporter.stage("rendering transcripts")
         manifest = render_transcripts(bag, manifest, options)
@@ -181,22 +230,68 @@ def _finish(
             "manifest_sha256": manifest_digests.sha256,
         },
     )
-    state.set_meta(status="finished", manifest_sha256=manifest_digests.sha256)
-    reporter.stage("writing reports")
-    write_reports_seam(bag, manifest)
-    if requests is not None:
-        requests.close()
-    custody.append("bag_written", {"bag": bag.name, "entries": len(manifest.entries)})
-    write_bag(bag, _bag_info(result, manifest, options, clock), known_digests=_known(manifest))
-    archive, sha = (None, None)
+    state.set_meta(status="rendered", manifest_sha256=manifest_digests.sha256)
+    return manifest
+
+
+def _seal_and_verify(
+    result: CollectionResult,
+    state: RunState,
+    custody: CustodyLog,
+    options: PipelineOptions,
+    reporter: Reporter,
+) -> tuple[Path, str, tuple[str, ...]]:
+    """Seal, then verify; the run is closed only when the archive verified (or was not to be)."""
+    reporter.stage("sealing")
+    _crash_point("seal")
+    archive, sha = seal_seam(
+        result.layout.bag, result.layout.archive, options, final_event=_last_event(custody)
+    )
+    state.set_meta(status="sealed")
     problems: tuple[str, ...] = ()
-    if options.seal:
-        reporter.stage("sealing")
-        archive, sha = seal_seam(bag, result.layout.archive, options, final_event=_last_event(custody))
-        if options.verify:
-            reporter.stage("verifying")
-            problems = verify_seam(archive, options.password)
-    return PipelineResult(bag, archive, sha, manifest, result.resumed, problems)
+    if options.verify:
+        reporter.stage("verifying")
+        _crash_point("verify")
+        problems = verify_seam(archive, options.password)
+    if not problems:
+        state.set_meta(status=CLOSED)
+    return archive, sha, problems
+
+
+def _crash_point(stage: str) -> None:
+    """The ``EDISCOVERY_CRASH_AT_STAGE`` test hook: die as abruptly as a power cut would."""
+    if os.environ.get(CRASH_STAGE_ENV) == stage:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _discard_transcripts(bag: Path) -> None:
+    """Remove transcripts (and render scratch folders) an interrupted render left behind."""
+    folder = bag / TRANSCRIPTS_DIR
+    if folder.is_dir():
+        shutil.rmtree(folder)
+        fsync_dir(folder.parent)
+
+
+def _discard_archive(base: Path, custody: CustodyLog, reporter: Reporter) -> None:
+    """Remove what an interrupted seal left (archive, volumes, sidecar, receipt, temp file)."""
+    from ediscovery.archive import volume_paths
+
+    candidates = {
+        base,
+        *volume_paths(Path(f"{base}.001")),
+        Path(f"{base}.sha256"),
+        Path(f"{base}.receipt.json"),
+        *base.parent.glob(f".{base.name}.part-*"),
+    }
+    stale = sorted(path for path in candidates if path.is_file())
+    if not stale:
+        return
+    for path in stale:
+        path.unlink()
+    fsync_dir(base.parent)
+    names = [path.name for path in stale]
+    custody.append("stale_archive_removed", {"paths": names})
+    reporter.note(f"Removed what an interrupted seal left, to seal again: {', '.join(names)}")
 
 
 def render_transcripts(bag: Path, manifest: Manifest, options: PipelineOptions) -> Manifest:
@@ -299,7 +394,7 @@ def _bag_info(
     result: CollectionResult, manifest: Manifest, options: PipelineOptions, clock: Callable[[], datetime]
 ) -> BagInfo:
     scope = manifest.scope
-    previous = result.previous
+    previous = manifest.extra.get("previous_run") or {}
     return _BagInfo(
         source_organization=options.source_organization,
         external_identifier=options.collect.matter,
@@ -312,8 +407,8 @@ def _bag_info(
         date_range_to=scope.get("until") or "none (no upper bound)",
         date_range_time_zone=str(scope.get("time_zone") or "UTC"),
         api_version=options.collect.api_version,
-        previous_run_id=previous.run_id if previous else None,
-        previous_manifest_sha256=previous.manifest_sha256 if previous else None,
+        previous_run_id=previous.get("run_id"),
+        previous_manifest_sha256=previous.get("manifest_sha256"),
     )
 
 

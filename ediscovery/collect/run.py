@@ -1,8 +1,10 @@
 """Run: one ``collect`` run's life — find or start it, traverse, and write its manifest and delta.
 
 A run is identified by its matter, its custodians' user ids and its UTC range. Starting the
-same command again finds an unfinished run with that identity in ``<out>/<matter>/.state``
-and resumes it (stored natives are replayed, nothing is downloaded twice). After a finished
+same command again finds a run with that identity in ``<out>/<matter>/.state`` that is not
+closed (sealed and verified) and resumes it: stored natives are replayed, nothing is downloaded
+twice, and a run stopped after its traversal reads its manifest back and goes on with the
+finishing steps it had not completed. After a closed
 run, the same command starts a new *incremental* run: chats whose ``updated_at`` and
 ``deleted_at`` did not move, and objects already stored intact, are not fetched again; the
 new bag references the previous run and carries ``reports/delta.json``.
@@ -31,10 +33,12 @@ from ediscovery.collect.custodians import Resolution, resolve_custodians
 from ediscovery.collect.natives import Natives
 from ediscovery.collect.plan import Custodian, Plan, Previous
 from ediscovery.collect.scope import Scope
-from ediscovery.collect.state import RunInfo, RunState, find_runs
+from ediscovery.collect.state import RunInfo, RunState, find_runs, reached
+from ediscovery.errors import EvidenceError
 from ediscovery.evidence.canonical import dumps_pretty, utc_iso, utc_now
 from ediscovery.evidence.custody import CustodyLog
-from ediscovery.evidence.manifest import Manifest, ManifestEntry, write_manifest
+from ediscovery.evidence.digest import hash_file
+from ediscovery.evidence.manifest import Manifest, ManifestEntry, load_manifest, write_manifest
 from ediscovery.evidence.paths import custodians_slug, native_path, slug
 from ediscovery.evidence.store import EvidenceStore, atomic_write
 from ediscovery.progress import NullReporter, Reporter
@@ -158,7 +162,7 @@ class RunSession:
         emails = [c.email for c in custodians]
         matter_dir = self.options.out / slug(self.options.matter)
         runs = find_runs(matter_dir / ".state", custodians_slug(emails))
-        unfinished = [r for r in runs if r.status != "finished" and r.params.get("identity") == wanted]
+        unfinished = [r for r in runs if not r.closed and r.params.get("identity") == wanted]
         previous = None if self.options.full else _previous(runs, wanted)
         resumed = bool(unfinished)
         run_id = unfinished[-1].run_id if resumed else new_run_id(self.clock())
@@ -167,7 +171,10 @@ class RunSession:
         custody: CustodyLog | None = None
         try:
             custody = self._open(layout, state, resumed, wanted, custodians, previous)
-            result = await self._traverse(layout, state, custody, resolution, previous, resumed)
+            if reached(state.get("status"), "collected"):
+                result = _reopen(layout, state, custodians, previous)
+            else:
+                result = await self._traverse(layout, state, custody, resolution, previous, resumed)
         except BaseException as exc:
             if custody is not None:
                 _log_stop(custody, exc)
@@ -189,7 +196,10 @@ class RunSession:
         custody = CustodyLog(layout.bag / "custody.jsonl", clock=self.clock)
         if resumed:
             removed = store.cleanup_partials()
-            custody.append("run_resumed", {"run_id": layout.run_id, "removed_partials": removed})
+            custody.append(
+                "run_resumed",
+                {"run_id": layout.run_id, "stage": state.stage(), "removed_partials": removed},
+            )
             return custody
         started = utc_iso(self.clock())
         params = {
@@ -302,6 +312,26 @@ class RunSession:
         )
 
 
+def _reopen(
+    layout: RunLayout, state: RunState, custodians: tuple[Custodian, ...], previous: Previous | None
+) -> CollectionResult:
+    """A run stopped while finishing: its traversal is done, so its manifest is read back.
+
+    Once ``run_finished`` is logged, ``manifest.json`` must still be the file it recorded.
+    """
+    path = layout.bag / "manifest.json"
+    recorded = state.get("manifest_sha256")
+    if recorded is not None and (not path.is_file() or hash_file(path).sha256 != recorded):
+        raise EvidenceError(
+            f"manifest.json of run {layout.run_id} is missing or differs from the one recorded "
+            "by its run_finished custody event; the run cannot be finished.",
+            path=path,
+            hint="Restore the bag from a copy, or start a new run with --full.",
+        )
+    manifest = load_manifest(path)
+    return CollectionResult(layout, manifest, custodians, True, previous, 0)
+
+
 def _log_stop(custody: CustodyLog, exc: BaseException) -> None:
     """Record why the run stopped early (best effort: the disk may be what failed)."""
     reason = "interrupted" if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt) else str(exc)
@@ -354,8 +384,8 @@ def _previous_ref(previous: Previous | None) -> dict[str, Any] | None:
 
 
 def _previous(runs: list[RunInfo], wanted: dict[str, Any]) -> Previous | None:
-    """The latest finished run with the same identity, loaded for an incremental run."""
-    finished = [r for r in runs if r.status == "finished" and r.params.get("identity") == wanted]
+    """The latest closed (sealed and verified) run with the same identity, for an incremental run."""
+    finished = [r for r in runs if r.closed and r.params.get("identity") == wanted]
     if not finished:
         return None
     info = finished[-1]

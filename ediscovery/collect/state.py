@@ -3,8 +3,9 @@
 One database per run at ``<out>/<matter-slug>/.state/<custodians-slug>_<run-id>.sqlite``,
 outside the bag and never archived. It holds
 
-* ``meta``: the run's parameters (``params``), ``run_id``, ``started_at``, ``status``
-  (``collecting`` → ``collected`` → ``finished``) and, once finished, ``manifest_sha256``;
+* ``meta``: the run's parameters (``params``), ``run_id``, ``started_at``, ``status`` (the
+  last step reached, see :data:`STAGES`) and, once ``run_finished`` is logged,
+  ``manifest_sha256``;
 * ``entries``: one manifest entry per stored file (path, kind, source id, digests). A path
   listed here is durable on disk, so a resumed run reads it back instead of fetching again;
 * ``snapshot``: what the finished run saw of each chat and project (``updated_at``,
@@ -14,6 +15,10 @@ List progress needs no table of its own: pages are stored natives, and the curso
 *n + 1* is read back from page *n*. Every write is one committed transaction in WAL mode with
 ``synchronous=FULL``, so a SIGKILL loses at most the item in flight, never a checkpoint that
 points past it.
+
+A run is *closed* only when every step its command asked for is done (for ``collect``: sealed
+and verified). Any other run with the same identity is resumed by the same command through its
+remaining steps, and only a closed run can be the base of an incremental run.
 """
 
 from __future__ import annotations
@@ -37,6 +42,24 @@ CREATE TABLE IF NOT EXISTS snapshot (
     kind TEXT NOT NULL, object_id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, object_id));
 """
 
+STAGES = ("collecting", "collected", "rendered", "reported", "bagged", "sealed", "closed")
+"""The values of ``status`` in order: traversing; natives and preliminary manifest written;
+final manifest written and ``run_finished`` logged; reports written; BagIt files written;
+archive sealed (not yet verified); every requested step done."""
+CLOSED = "closed"
+_LEGACY = {"finished": CLOSED}  # state files written before the finishing steps were recorded
+
+
+def stage_of(status: str | None) -> str:
+    """``status`` as one of :data:`STAGES` (unknown or missing: ``collecting``)."""
+    status = _LEGACY.get(status or "", status)
+    return status if status in STAGES else "collecting"
+
+
+def reached(status: str | None, stage: str) -> bool:
+    """Whether a run at ``status`` has completed ``stage`` (one of :data:`STAGES`)."""
+    return STAGES.index(stage_of(status)) >= STAGES.index(stage)
+
 
 @dataclass(frozen=True)
 class RunInfo:
@@ -47,6 +70,11 @@ class RunInfo:
     status: str
     params: dict[str, Any]
     manifest_sha256: str | None
+
+    @property
+    def closed(self) -> bool:
+        """Every step done: never resumed, and the only kind of run an incremental run builds on."""
+        return stage_of(self.status) == CLOSED
 
 
 class RunState:
@@ -83,6 +111,10 @@ class RunState:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 sorted(values.items()),
             )
+
+    def stage(self) -> str:
+        """The last step this run reached (one of :data:`STAGES`)."""
+        return stage_of(self.get("status"))
 
     def params(self) -> dict[str, Any]:
         raw = self.get("params")
