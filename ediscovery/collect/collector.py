@@ -586,6 +586,7 @@ class Collector:
             "mime_type": meta.get("mime_type"),
             "api_md5": meta.get("md5"),
         }
+        api_md5 = meta.get("md5")
         entry = await self.natives.download(
             f"{base}/content",
             path=native_path(kind, file_id),
@@ -593,14 +594,28 @@ class Collector:
             source_id=file_id,
             metadata=details,
             custodians=users,
+            expected_md5=api_md5 if isinstance(api_md5, str) else None,
         )
+        self._check_download(kind, file_id, entry)
+        self.reporter.advance("files")
+
+    def _check_download(self, kind: str, file_id: str, entry: Mapping[str, Any]) -> None:
+        """An integrity failure is an error; bytes with nothing to check them against, a limitation."""
+        meta = entry.get("metadata") or {}
         if entry["status"] == "integrity_failed":
+            against = "the metadata md5" if meta.get("md5_source") == "api_md5" else "Content-MD5"
             problem = RuntimeError(
-                f"Content-MD5 never matched the downloaded bytes of {file_id} "
+                f"{against} never matched the downloaded bytes of {file_id} "
                 f"(kept, sha256 {entry['sha256']}, marked integrity_failed)."
             )
             self.tally.error(kind, file_id, problem, status="integrity_failed")
-        self.reporter.advance("files")
+        elif meta.get("md5_matched") is None:
+            self.tally.limit(
+                "download_unverified",
+                file_id,
+                f"The API sent neither a Content-MD5 header nor a metadata md5 for {file_id}; its "
+                "downloaded bytes could not be checked against what the API stores.",
+            )
 
     async def _artifact(self, version_id: str) -> None:
         if self._carried("artifact", version_id):

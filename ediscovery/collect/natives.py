@@ -148,8 +148,15 @@ class Natives:
         source_id: str,
         metadata: Mapping[str, Any] | None = None,
         custodians: tuple[str, ...] = (),
+        expected_md5: str | None = None,
     ) -> dict[str, Any]:
-        """Replay or stream ``api_path`` into ``path``; retry MD5 mismatches, keep the last bytes."""
+        """Replay or stream ``api_path`` into ``path``; retry MD5 mismatches, keep the last bytes.
+
+        ``Content-MD5`` is authoritative; without it the bytes are checked against
+        ``expected_md5`` (the metadata's hex ``md5``). The entry's metadata says which check
+        applied: ``md5_matched`` (None: nothing to check against), ``md5_source`` and
+        ``api_md5_matched`` (the metadata md5 may describe other bytes than Content-MD5).
+        """
         entry = self.state.entry(path)
         if entry is not None:
             return entry
@@ -158,6 +165,14 @@ class Natives:
             try:
                 result = await self.api.download(api_path, writer)
                 status = "ok"
+                if result.content_md5 is None and _md5_equal(result.md5, expected_md5) is False:
+                    if attempt < DOWNLOAD_TRIES:
+                        writer.abort()
+                        self.reporter.note(
+                            f"{source_id}: bytes differ from the metadata md5, downloading again"
+                        )
+                        continue
+                    status = "integrity_failed"
             except IntegrityError as exc:
                 failed: DownloadResult | None = getattr(exc, "result", None)
                 if failed is None or attempt < DOWNLOAD_TRIES:
@@ -173,8 +188,7 @@ class Natives:
             digests = writer.commit()
             self.reporter.advance("bytes", digests.size)
             meta = dict(metadata or {})
-            meta.update(content_md5=result.content_md5, md5_matched=result.md5_matched,
-                        content_type=result.content_type)  # fmt: skip
+            meta.update(_md5_checks(result, expected_md5), content_type=result.content_type)
             origin = Origin(f"GET {api_path}", result.request_id, utc_iso(result.retrieved_at))
             return self._record(path, kind, source_id, digests, origin, status, meta, custodians)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -231,6 +245,28 @@ class Natives:
                  "source_id": entry["source_id"], "recovered": True},
             )  # fmt: skip
         return len(missing)
+
+
+def _md5_equal(found_hex: str, expected_hex: str | None) -> bool | None:
+    """Whether a hex md5 equals the expected one (case-insensitive); None without one."""
+    if not expected_hex:
+        return None
+    return found_hex.lower() == expected_hex.strip().lower()
+
+
+def _md5_checks(result: DownloadResult, expected_md5: str | None) -> dict[str, Any]:
+    """What the downloaded bytes were checked against, and how that came out."""
+    api_matched = _md5_equal(result.md5, expected_md5)
+    matched: bool | None = api_matched
+    source: str | None = None if api_matched is None else "api_md5"
+    if result.content_md5 is not None:
+        matched, source = result.md5_matched, "content_md5"
+    return {
+        "content_md5": result.content_md5,
+        "md5_matched": matched,
+        "md5_source": source,
+        "api_md5_matched": api_matched,
+    }
 
 
 def _parse(raw: bytes, where: str) -> Any:

@@ -180,3 +180,102 @@ def test_an_unchanged_project_reached_through_a_carried_chat_gets_its_new_docume
     third = collect(sandbox_transport)
     assert project.id in snapshot(third.bag, "project")
     assert not collected(third.bag)["project_documents"]
+
+
+class Doctored(httpx.AsyncBaseTransport):
+    """Passes requests to the sandbox; for one file, drops Content-MD5 and/or sets the metadata md5."""
+
+    def __init__(
+        self, inner: httpx.AsyncBaseTransport, file_id: str, *, header: bool, md5: str | None
+    ) -> None:
+        self.inner, self.header, self.md5 = inner, header, md5
+        self.metadata = f"{V1}/apps/chats/files/{file_id}"
+        self.content = f"{self.metadata}/content"
+        self.seen: Counter[str] = Counter()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen[request.url.path] += 1
+        response = await self.inner.handle_async_request(request)
+        if request.url.path == self.metadata:
+            body = json.loads(await response.aread())
+            return httpx.Response(200, json={**body, "md5": self.md5}, headers=_kept(response))
+        if request.url.path == self.content and not self.header:
+            data = await response.aread()
+            return httpx.Response(200, content=data, headers=_kept(response, "content-md5"))
+        return response
+
+
+def _kept(response: httpx.Response, *dropped: str) -> dict[str, str]:
+    gone = {"content-length", "transfer-encoding", *dropped}
+    return {k: v for k, v in response.headers.items() if k not in gone}
+
+
+def a_file(tenant: Tenant) -> str:
+    return sorted(alice_truth(tenant)["files"])[0]  # type: ignore[call-overload, no-any-return]
+
+
+def file_entry(result: PipelineResult, file_id: str) -> Any:
+    [entry] = [e for e in result.manifest.entries if e.kind == "file" and e.source_id == file_id]
+    return entry
+
+
+def test_without_content_md5_bytes_that_differ_from_the_metadata_md5_fail_integrity(
+    collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport
+) -> None:
+    file_id = a_file(tenant)
+    transport = Doctored(sandbox_transport, file_id, header=False, md5="0" * 32)
+    result = collect(transport)
+    assert transport.seen[transport.content] == 3
+    entry = file_entry(result, file_id)
+    assert (entry.status, entry.metadata["md5_matched"], entry.metadata["md5_source"]) == (
+        "integrity_failed",
+        False,
+        "api_md5",
+    )
+    [error] = result.manifest.errors
+    assert (error["kind"], error["source_id"], error["status"]) == ("file", file_id, "integrity_failed")
+    assert error["message"].startswith("the metadata md5 never matched")
+
+
+def test_without_content_md5_the_metadata_md5_verifies_the_bytes(
+    collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport
+) -> None:
+    file_id = a_file(tenant)
+    right = tenant.blob_digests(file_id, tenant.files[file_id].blob)[0]
+    result = collect(Doctored(sandbox_transport, file_id, header=False, md5=right))
+    entry = file_entry(result, file_id)
+    assert (entry.status, entry.metadata["md5_matched"], entry.metadata["md5_source"]) == (
+        "ok",
+        True,
+        "api_md5",
+    )
+    assert result.status == "complete"
+
+
+def test_a_download_with_nothing_to_check_against_is_a_limitation(
+    collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport
+) -> None:
+    file_id = a_file(tenant)
+    result = collect(Doctored(sandbox_transport, file_id, header=False, md5=None))
+    entry = file_entry(result, file_id)
+    assert (entry.status, entry.metadata["md5_matched"]) == ("ok", None)
+    assert ("download_unverified", file_id) in {
+        (x["kind"], x["source_id"]) for x in result.manifest.limitations
+    }
+    assert result.status == "complete"
+
+
+def test_content_md5_is_authoritative_over_a_different_metadata_md5(
+    collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport
+) -> None:
+    file_id = a_file(tenant)
+    transport = Doctored(sandbox_transport, file_id, header=True, md5="0" * 32)
+    result = collect(transport)
+    entry = file_entry(result, file_id)
+    assert transport.seen[transport.content] == 1
+    assert (entry.status, entry.metadata["md5_matched"], entry.metadata["api_md5_matched"]) == (
+        "ok",
+        True,
+        False,
+    )
+    assert result.status == "complete"
