@@ -171,6 +171,7 @@ class Collector:
         await self._all(self._chat(chat_id, seen) for chat_id, seen in chats)
         await self._all(self._project(pid) for pid in sorted(self.tally.project_reasons))
         await self._all(self._activities(uid) for uid in users)
+        self._note_unattributed_activity()
         await self._drain()
         return self.tally
 
@@ -341,6 +342,21 @@ class Collector:
         self.tally.activities_listed.add(uid)
         self._note_indexing_lag(uid)
         self.reporter.advance("activities", sum(len(_items(body)) for body in pages))
+
+    def _note_unattributed_activity(self) -> None:
+        """Pre-sign-in events name no user id, so ``actor_ids[]`` cannot select them (one note each).
+
+        Their ``unauthenticated_user_actor`` carries only an email address; selecting them would
+        mean reading everyone's events, so they are stated as not collected instead.
+        """
+        for custodian in self.plan.custodians:
+            self.tally.limit(
+                "unauthenticated_activity_not_attributed",
+                custodian.email,
+                "Activity Feed events recorded before sign-in (e.g. sso_login_initiated, failed "
+                "logins) carry only an unauthenticated email address, not a user id, and cannot be "
+                f"selected by actor; events of that kind for {custodian.email} are not collected.",
+            )
 
     def _note_indexing_lag(self, uid: str) -> None:
         """A limitation when the range reaches into the feed's indexing lag at listing time.

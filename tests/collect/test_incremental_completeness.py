@@ -279,3 +279,15 @@ def test_content_md5_is_authoritative_over_a_different_metadata_md5(
         False,
     )
     assert result.status == "complete"
+
+
+def test_pre_sign_in_activity_is_stated_as_not_collected_per_custodian(
+    collect: Collect, sandbox_transport: httpx.ASGITransport
+) -> None:
+    result = collect(sandbox_transport)
+    [note] = [
+        x for x in result.manifest.limitations if x["kind"] == "unauthenticated_activity_not_attributed"
+    ]
+    assert note["source_id"] == "alice@example.com"
+    assert "before sign-in" in note["message"]
+    assert result.status == "complete"
