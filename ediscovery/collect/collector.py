@@ -146,6 +146,7 @@ class Collector:
         self._once: dict[tuple[str, str], asyncio.Future[None]] = {}
         self._tasks: set[asyncio.Future[None]] = set()
         self._chat_slots = asyncio.Semaphore(max(1, plan.jobs))
+        self._generated_uploads: set[str] = set()  # claude_file_ ids listed as generated files
 
     async def run(self) -> Tally:
         """Collect everything in scope; returns the tally (errors, references, what was seen).
@@ -169,6 +170,7 @@ class Collector:
         chats = sorted(self.tally.chats.items())
         self.reporter.expect("chats", len(chats))
         await self._all(self._chat(chat_id, seen) for chat_id, seen in chats)
+        self._spawn_uploads()
         await self._all(self._project(pid) for pid in sorted(self.tally.project_reasons))
         await self._all(self._activities(uid) for uid in users)
         self._note_unattributed_activity()
@@ -553,13 +555,31 @@ class Collector:
                     )
             for ref in message.files:
                 self._reference(ref.id, chat_id, message.id, uid)
-                self._spawn("file", ref.id, partial(self._file, ref.id, "file"))
+                self._want_upload(ref.id, "file")
             for gen in message.generated_files:
                 self._reference(gen.id, chat_id, message.id, uid)
-                self._spawn("generated_file", gen.id, partial(self._file, gen.id, "generated_file"))
+                self._want_upload(gen.id, "generated_file")
             for art in message.artifacts:
                 self._reference(art.version_id, chat_id, message.id, uid)
                 self._spawn("artifact", art.version_id, partial(self._artifact, art.version_id))
+
+    def _want_upload(self, file_id: str, kind: str) -> None:
+        """Fetch a file once, however many messages list it and under which list.
+
+        A ``claude_file_`` id may be listed both as a file and as a generated file (it is read
+        from the files endpoints either way): it is stored once, as ``file`` when any message
+        lists it as one, else as ``generated_file``. Generated ``claude_file_`` ids are fetched
+        after every chat is read, so that choice never depends on which chat answered first.
+        """
+        if kind == "generated_file" and file_id.startswith("claude_file_"):
+            self._generated_uploads.add(file_id)
+        else:
+            self._spawn(kind, file_id, partial(self._file, file_id, kind))
+
+    def _spawn_uploads(self) -> None:
+        for file_id in sorted(self._generated_uploads):
+            if ("file", file_id) not in self._once:
+                self._spawn("generated_file", file_id, partial(self._file, file_id, "generated_file"))
 
     def _reference(self, object_id: str, chat_id: str, message_id: str, uid: str) -> None:
         refs = self.tally.ref(object_id)
@@ -735,7 +755,9 @@ class Collector:
         if attachment.type == "project_doc":
             self._spawn("project_document", attachment.id, partial(self._document, attachment.id, project_id))
         elif attachment.type == "project_file":
-            self._spawn("file", attachment.id, partial(self._file, attachment.id, "file"))
+            # Every chat is read by now: an id already stored as a generated file stays one.
+            kind = "generated_file" if ("generated_file", attachment.id) in self._once else "file"
+            self._spawn(kind, attachment.id, partial(self._file, attachment.id, kind))
         else:
             self.tally.limit(
                 "unknown_attachment", attachment.id, f"Unknown attachment type {attachment.type!r}."

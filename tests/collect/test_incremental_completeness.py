@@ -17,7 +17,7 @@ from ediscovery.collect.scope import Scope
 from ediscovery.collect.state import RunState
 from ediscovery.pipeline import PipelineResult
 from ediscovery.sandbox import ManualClock, Tenant
-from ediscovery.sandbox.model import ProjectDocument
+from ediscovery.sandbox.model import GeneratedFile, ProjectDocument
 
 from .conftest import Collect as RunPipeline
 from .test_collect_ground_truth import collected
@@ -290,4 +290,25 @@ def test_pre_sign_in_activity_is_stated_as_not_collected_per_custodian(
     ]
     assert note["source_id"] == "alice@example.com"
     assert "before sign-in" in note["message"]
+    assert result.status == "complete"
+
+
+def test_a_file_listed_as_uploaded_and_as_generated_is_fetched_once(
+    collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport
+) -> None:
+    file_id = a_file(tenant)
+    stored = tenant.files[file_id]
+    other = live_chat(tenant)
+    assert file_id not in {f for m in tenant.messages[other] for f in m.file_ids}
+    tenant.generated_files[file_id] = GeneratedFile(
+        file_id, other, stored.filename, stored.mime_type, stored.created_at, stored.blob
+    )
+    first = tenant.messages[other][0]
+    tenant.messages[other][0] = replace(first, generated_file_ids=(*first.generated_file_ids, file_id))
+    transport = Failing(sandbox_transport)
+    result = collect(transport)
+    assert transport.seen[f"{V1}/apps/chats/files/{file_id}/content"] == 1
+    [entry] = [e for e in result.manifest.entries if e.source_id == file_id and e.kind.endswith("file")]
+    assert entry.kind == "file"
+    assert len(entry.metadata["chat_ids"]) == 2
     assert result.status == "complete"
