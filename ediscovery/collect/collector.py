@@ -405,6 +405,7 @@ class Collector:
             return
         if self._cannot_be_responsive(chat) or self._excluded_before(chat):
             seen.status = "skipped"
+            self._out_of_range(chat_id)
             return
         first = native_path("chat_messages", chat_id, page=1)
         pages: list[ChatMessagesPage] | None
@@ -445,6 +446,14 @@ class Collector:
             since is not None and chat.updated_at is not None and chat.updated_at < since - UPDATED_AT_MARGIN
         )
 
+    def _out_of_range(self, chat_id: str) -> None:
+        """Say in the manifest that a listed chat was left out, and why (its listing is stored)."""
+        self.tally.limit(
+            "chat_out_of_range",
+            chat_id,
+            "Listed but not collected: no message of this chat was created in the date range.",
+        )
+
     def _excluded_before(self, chat: Chat) -> bool:
         excluded = self.natives.state.snapshot_row("excluded_chat", chat.id)
         return excluded is not None and excluded.get("updated_at") == _ts(chat.updated_at)
@@ -468,6 +477,7 @@ class Collector:
                 "excluded_chat", chat_id, {"updated_at": _ts(chat.updated_at)}
             )
             seen.status = "excluded"
+            self._out_of_range(chat_id)
             return None
         for number, (response, page) in enumerate(zip(responses, pages, strict=True), start=1):
             self.natives.keep(

@@ -88,6 +88,9 @@ def test_date_range_collects_responsive_chats_whole(
         for m in e.metadata["messages"]
     ]
     assert True in flags
+    every_chat = set(tenant.ground_truth("alice@example.com")["chats"])
+    left_out = {i["source_id"] for i in result.manifest.limitations if i["kind"] == "chat_out_of_range"}
+    assert left_out == every_chat - set(truth["chats"])
 
 
 def test_hostile_file_names_are_kept_in_the_manifest_only(
