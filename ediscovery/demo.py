@@ -73,8 +73,12 @@ def run_demo(
     echo(json.dumps(summary, indent=2, ensure_ascii=False))
     if archive is not None:
         _step(echo, env, ["verify", str(archive)])
-    production = out / "production"
-    _step(echo, env, ["produce", str(archive or summary["bag"]), "--out", str(production)])
+    bag = Path(summary["bag"])
+    # Every sealed run of the matter so far: a second demo run is incremental, and the
+    # production draws each chat from the latest run that has it.
+    sources = sorted(str(path) for path in bag.parent.glob("*.7z")) or [str(bag)]
+    production = out / f"production-{bag.name.rsplit('_', 1)[-1]}"
+    _step(echo, env, ["produce", *sources, "--out", str(production)])
     echo("\nDone. Look at:")
     echo(f"  bag:         {summary['bag']}")
     echo(f"  archive:     {archive}")
