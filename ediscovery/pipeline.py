@@ -401,7 +401,7 @@ def _bag_info(
         bagging_date=utc_iso(clock())[:10],
         collection_run_id=result.layout.run_id,
         collector=_collector(),
-        custodian_emails=tuple(sorted(c.email for c in result.custodians)),
+        custodian_emails=tuple(sorted(c.email for c in result.custodians if c.email)),
         custodian_user_ids=tuple(sorted({u for c in result.custodians for u in c.user_ids})),
         date_range_from=scope.get("since") or "none (no lower bound)",
         date_range_to=scope.get("until") or "none (no upper bound)",

@@ -174,6 +174,7 @@ class Collector:
         await self._all(self._project(pid) for pid in sorted(self.tally.project_reasons))
         await self._all(self._activities(uid) for uid in users)
         self._note_unattributed_activity()
+        self._note_departed()
         await self._drain()
         return self.tally
 
@@ -354,10 +355,24 @@ class Collector:
         for custodian in self.plan.custodians:
             self.tally.limit(
                 "unauthenticated_activity_not_attributed",
-                custodian.email,
+                custodian.label,
                 "Activity Feed events recorded before sign-in (e.g. sso_login_initiated, failed "
                 "logins) carry only an unauthenticated email address, not a user id, and cannot be "
-                f"selected by actor; events of that kind for {custodian.email} are not collected.",
+                f"selected by actor; events of that kind for {custodian.label} are not collected.",
+            )
+
+    def _note_departed(self) -> None:
+        """A custodian found in no organization's users list is collected by user id alone."""
+        for custodian in self.plan.custodians:
+            if custodian.in_directory:
+                continue
+            self.tally.limit(
+                "custodian_not_in_directory",
+                custodian.label,
+                f"{custodian.label} is not a current member of any linked organization (the "
+                "users list shows current members only), so the email, name and organizations "
+                "are unknown; chats, projects and Activity Feed events were selected by this user "
+                "id alone.",
             )
 
     def _note_indexing_lag(self, uid: str) -> None:

@@ -8,18 +8,25 @@ person a custodian query names (email, case-insensitive, or user id) and otherwi
 
 :func:`resolve_custodians` is the collector's resolution: every query resolved (all of them
 checked before anything is collected) plus the numbered directory pages it relied on, which
-the run keeps as natives.
+the run keeps as natives. The users list shows current members only, while the feeds keep a
+removed user's history under the same id; so a ``user_...`` id found in no organization is
+a *departed* custodian (:func:`departed_custodian`), collected by that id alone. An unknown
+email stays an error: without the directory it names no one.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 
 from ediscovery.api import ApiResponse, ComplianceClient, DirectoryUser, Organization, parse_items
 from ediscovery.collect.plan import Custodian
 from ediscovery.errors import CustodianNotFound
+
+USER_ID = re.compile(r"user_[A-Za-z0-9]{1,123}")
+"""What a ``user_...`` id looks like; only such a query may name a departed custodian."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +90,21 @@ async def load_directory(client: ComplianceClient) -> Directory:
 async def resolve_custodians(client: ComplianceClient, queries: tuple[str, ...]) -> Resolution:
     """Every custodian ``queries`` names, or CustodianNotFound for the first unknown one."""
     directory = await load_directory(client)
-    people = [(query, resolve(directory, query)) for query in queries]
-    return Resolution(tuple(as_custodian(q, p) for q, p in people), directory.pages)
+    return Resolution(tuple(_custodian(directory, query) for query in queries), directory.pages)
+
+
+def _custodian(directory: Directory, query: str) -> Custodian:
+    try:
+        return as_custodian(query, resolve(directory, query))
+    except CustodianNotFound:
+        if USER_ID.fullmatch(query.strip()):
+            return departed_custodian(query)
+        raise
+
+
+def departed_custodian(query: str) -> Custodian:
+    """A ``user_...`` id in no organization's directory: no email, no name, no organization."""
+    return Custodian(query=query, email=None, full_name=None, user_ids=(query.strip(),))
 
 
 def as_custodian(query: str, person: DirectoryPerson) -> Custodian:

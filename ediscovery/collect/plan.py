@@ -1,8 +1,10 @@
 """Plan: what one collection run is asked to gather, and what it knows of the run before it.
 
 A :class:`Custodian` is a resolved person (one email, one or more ``user_...`` ids across
-linked organizations); a :class:`Previous` is the finished earlier run of the same matter,
-custodians and scope that an incremental run fetches changes against.
+linked organizations), or a departed one known by a ``user_...`` id alone (no email, no
+name, no organization: the directory lists current members only); a :class:`Previous` is
+the finished earlier run of the same matter, custodians and scope that an incremental run
+fetches changes against.
 """
 
 from __future__ import annotations
@@ -17,13 +19,23 @@ from ediscovery.collect.scope import Scope
 
 @dataclass(frozen=True)
 class Custodian:
-    """A custodian as resolved through the directory."""
+    """A custodian as resolved through the directory (``email`` None: not in it, by id alone)."""
 
     query: str
-    email: str
+    email: str | None
     full_name: str | None
     user_ids: tuple[str, ...]
     organizations: tuple[Mapping[str, str], ...] = ()
+
+    @property
+    def in_directory(self) -> bool:
+        """False for a departed custodian, collected by user id without a directory entry."""
+        return self.email is not None
+
+    @property
+    def label(self) -> str:
+        """How folders and notes name the custodian: the email, else the first user id."""
+        return self.email if self.email is not None else min(self.user_ids)
 
     def to_json(self) -> dict[str, Any]:
         """The manifest's ``custodians[]`` item."""
@@ -39,7 +51,7 @@ class Custodian:
     def from_json(cls, data: Mapping[str, Any]) -> Custodian:
         return cls(
             query=str(data["query"]),
-            email=str(data["email"]),
+            email=None if data.get("email") is None else str(data["email"]),
             full_name=data.get("full_name"),
             user_ids=tuple(data.get("user_ids", ())),
             organizations=tuple(dict(org) for org in data.get("organizations", ())),

@@ -158,8 +158,14 @@ class RunSession:
         self.reporter.stage("resolving custodians")
         resolution = await self.resolver(self.api, self.options.custodians)
         custodians = resolution.custodians
+        for custodian in custodians:
+            if not custodian.in_directory:
+                self.reporter.note(
+                    f"{custodian.label} is not a current member of any linked organization; "
+                    "collecting by user id alone"
+                )
         wanted = identity(self.options, custodians)
-        emails = [c.email for c in custodians]
+        emails = [c.label for c in custodians]
         matter_dir = self.options.out / slug(self.options.matter)
         runs = find_runs(matter_dir / ".state", custodians_slug(emails))
         unfinished = [r for r in runs if not r.closed and r.params.get("identity") == wanted]
