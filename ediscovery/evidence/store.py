@@ -15,9 +15,10 @@ import errno
 import os
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import IO, Any
 
 from ediscovery.errors import DiskFullError, EvidenceError, UnsafePathError
 from ediscovery.evidence.digest import Digests, MultiHasher, hash_file
@@ -66,6 +67,29 @@ def make_dirs(directory: Path) -> None:
         except OSError as exc:
             raise _os_error(exc, path, "creating folder") from exc
         fsync_dir(path.parent)
+
+
+@contextlib.contextmanager
+def replacing(path: Path, mode: str = "wb", **open_args: Any) -> Iterator[IO[Any]]:
+    """Write ``path`` through a temporary sibling, for writers that need a real file.
+
+    The handle is a plain file (seekable, for PDF writers). Leaving the block normally fsyncs
+    it, moves it over ``path`` and fsyncs the folder; an exception removes the temporary file
+    and propagates. Evidence from the API goes through :class:`StreamWriter` instead, which
+    hashes while it writes.
+    """
+    temp = path.with_name(f".{path.name}.part-{_token()}")
+    try:
+        with temp.open(mode, **open_args) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    fsync_dir(path.parent)
 
 
 class StreamWriter:

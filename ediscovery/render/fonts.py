@@ -12,12 +12,10 @@ reported per document as render warnings instead of turning into boxes unnoticed
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
-import secrets
 import shutil
 import subprocess
 import unicodedata
@@ -27,6 +25,8 @@ from pathlib import Path
 
 import fontTools
 from fontTools.ttLib import TTCollection, TTFont
+
+from ediscovery.evidence.store import replacing
 
 logger = logging.getLogger(__name__)
 
@@ -136,18 +136,12 @@ def _load(path: Path, key: str) -> frozenset[int] | None:
 
 
 def _save(path: Path, key: str, points: frozenset[int]) -> None:
-    temp = path.with_name(f".{path.name}.part-{secrets.token_hex(8)}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with temp.open("w", encoding="utf-8") as handle:
+        with replacing(path, "w", encoding="utf-8") as handle:
             json.dump({"key": key, "ranges": _ranges(points)}, handle, separators=(",", ":"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
     except OSError as exc:  # a read-only home must not stop rendering
         logger.debug("Cannot cache font coverage in %s: %s", path, exc)
-        with contextlib.suppress(OSError):
-            temp.unlink()
 
 
 def coverage(name: str, paths: tuple[Path, ...], directory: Path | None = None) -> frozenset[int]:

@@ -8,11 +8,8 @@ report). :func:`document_text` is the text of each page as laid out (for ``.txt`
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-import os
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,7 +19,7 @@ from weasyprint.formatting_structure import boxes
 
 from ediscovery.errors import RenderError
 from ediscovery.evidence.digest import Digests, hash_file
-from ediscovery.evidence.store import fsync_dir
+from ediscovery.evidence.store import replacing
 from ediscovery.render.fetcher import SafeFetcher
 from ediscovery.render.templates import templates_root
 
@@ -44,18 +41,11 @@ def layout_html(html: str, fetcher: SafeFetcher | None = None) -> Any:
 def write_pdf(document: Any, target: Path, *, identifier: bytes, variant: str = PDF_VARIANT) -> Digests:
     """Draw ``document`` to ``target`` durably and return the file's digests."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.part-{secrets.token_hex(8)}")
     try:
-        with temp.open("wb") as handle:
+        with replacing(target) as handle:
             document.write_pdf(handle, pdf_variant=variant, pdf_identifier=identifier)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
     except Exception as exc:
-        with contextlib.suppress(OSError):
-            temp.unlink()
         raise RenderError(f"Could not write {target}: {type(exc).__name__}: {exc}") from exc
-    fsync_dir(target.parent)
     return hash_file(target)
 
 
@@ -94,14 +84,8 @@ def write_text(text: str, target: Path) -> None:
 
 def write_text_parts(produce: Callable[[Callable[[str], object]], object], target: Path) -> None:
     """Write, as UTF-8 and durably, the pieces ``produce`` hands to its ``write`` argument."""
-    temp = target.with_name(f".{target.name}.part-{secrets.token_hex(8)}")
     try:
-        with temp.open("w", encoding="utf-8", newline="\n") as handle:
+        with replacing(target, "w", encoding="utf-8", newline="\n") as handle:
             produce(handle.write)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            temp.unlink()
         raise RenderError(f"Could not write {target}: {exc}") from exc

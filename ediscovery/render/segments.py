@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import secrets
 import shutil
 from collections.abc import Callable, Iterable, Iterator
@@ -28,6 +27,7 @@ from pypdf.generic import ArrayObject, ByteStringObject
 
 from ediscovery.errors import RenderError
 from ediscovery.evidence.digest import Digests, hash_file
+from ediscovery.evidence.store import replacing
 from ediscovery.render.bates import format_bates
 from ediscovery.render.fetcher import SafeFetcher
 from ediscovery.render.pdf import PDF_VARIANT, document_text, layout_html
@@ -127,16 +127,10 @@ def join_parts(
 
 
 def _write_durably(writer: PdfWriter, target: Path) -> None:
-    temp = target.with_name(f".{target.name}.part-{secrets.token_hex(8)}")
     try:
-        with temp.open("wb") as handle:
+        with replacing(target) as handle:
             writer.write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            temp.unlink()
         raise RenderError(f"Could not write {target}: {exc}") from exc
 
 

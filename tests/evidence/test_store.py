@@ -162,3 +162,19 @@ def test_other_os_errors_become_evidence_errors(store: EvidenceStore, bag: Path)
 def test_names_reserved_for_partials_cannot_be_stored(store: EvidenceStore) -> None:
     with pytest.raises(UnsafePathError, match="partial"):
         store.write_bytes("data/.x.json.part-0123abcd", b"would be deleted on resume")
+
+
+def test_replacing_publishes_only_a_complete_file(tmp_path: Path) -> None:
+    from ediscovery.evidence.store import replacing
+
+    target = tmp_path / "out.pdf"
+    with replacing(target) as handle:
+        handle.write(b"%PDF-1.7 first")
+        handle.seek(0)  # PDF writers seek and tell
+        handle.write(b"%PDF-1.7")
+    assert target.read_bytes() == b"%PDF-1.7 first"
+    with pytest.raises(RuntimeError), replacing(target) as handle:
+        handle.write(b"half")
+        raise RuntimeError("killed while drawing")
+    assert target.read_bytes() == b"%PDF-1.7 first"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.pdf"]
