@@ -1,29 +1,21 @@
-"""Durable writes of produced files: temporary file, fsync, ``os.replace``."""
+"""Durable writes of produced files, through :func:`ediscovery.evidence.store.replacing`."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
+
+from ediscovery.evidence.store import replacing
 
 
 @contextlib.contextmanager
 def durable_stream(path: Path) -> Iterator[BinaryIO]:
     """A binary file that appears at ``path`` only when the block ends without error."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(path) as handle:
+        yield cast(BinaryIO, handle)
 
 
 def write_bytes_durably(path: Path, data: bytes) -> None:
