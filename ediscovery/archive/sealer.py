@@ -49,6 +49,7 @@ from ediscovery.archive.volumes import archive_base, parse_volume_size, volume_p
 from ediscovery.errors import ArchiveError
 from ediscovery.evidence.bag import ALGORITHMS, PAYLOAD_DIR, list_bag_files, parse_bag_info, parse_manifest
 from ediscovery.evidence.canonical import dumps_line, utc_iso, utc_now
+from ediscovery.evidence.digest import sha256_files
 from ediscovery.evidence.store import atomic_write, fsync_dir
 
 BLOCK = 1 << 20
@@ -156,11 +157,7 @@ def _truncate_after_header(stream: IO[bytes]) -> None:
 
 
 def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while chunk := stream.read(BLOCK):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return sha256_files([path])
 
 
 def _split(single: Path, base: Path, volume_size: int) -> list[Path]:

@@ -7,7 +7,6 @@ shapes are those of docs/architecture.md; nothing here writes to the bag.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -17,17 +16,12 @@ from typing import Any
 
 from ediscovery.archive import archive_base, read_members, volume_paths
 from ediscovery.errors import ArchiveError, ProductionError, UnsafePathError, WrongPasswordError
-
-_BLOCK = 512 * 1024
+from ediscovery.evidence.digest import sha256_files
 
 
 def sha256_file(path: Path) -> str:
-    """SHA-256 hex of a file, read in 512 KiB blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
+    """SHA-256 hex of a file."""
+    return sha256_files([path])
 
 
 @dataclass(frozen=True)
@@ -131,12 +125,7 @@ def open_source(path: Path, work_dir: Path, password: str | None = None) -> Coll
 
 def _sha256_concatenated(volumes: list[Path]) -> str:
     """SHA-256 of the whole archive (the volumes of a split archive read back to back)."""
-    digest = hashlib.sha256()
-    for volume in volumes:
-        with volume.open("rb") as fh:
-            while block := fh.read(_BLOCK):
-                digest.update(block)
-    return digest.hexdigest()
+    return sha256_files(volumes)
 
 
 class _FileSink:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ediscovery.errors import ProductionError
-from ediscovery.evidence.digest import BLOCK_SIZE, Digests, MultiHasher
+from ediscovery.evidence.digest import BLOCK_SIZE, Digests, MultiHasher, sha256_files
 
 _EXT = re.compile(r"\.([A-Za-z0-9]{1,10})$")
 TEXT_EXTENSIONS = frozenset(
@@ -88,9 +88,5 @@ def json_text(source: Path, *keys: str) -> str:
 
 
 def sha256_of(path: Path) -> str:
-    """SHA-256 hex of a file, read in blocks."""
-    hasher = MultiHasher()
-    with path.open("rb") as fh:
-        while block := fh.read(BLOCK_SIZE):
-            hasher.update(block)
-    return hasher.digests().sha256
+    """SHA-256 hex of a file."""
+    return sha256_files([path])

@@ -8,26 +8,19 @@ against the receipt its archive left beside it (``<bag>.7z.receipt.json``), when
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 from ediscovery.archive import archive_base, volume_paths
 from ediscovery.evidence.bag import parse_bag_info
+from ediscovery.evidence.digest import sha256_files
 from ediscovery.verify.contents import BagContents
 from ediscovery.verify.problems import Problem, ReceiptMismatch, SidecarMismatch
 
-BLOCK = 1 << 20
-
 
 def _sha256(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
-        with open(path, "rb", buffering=0) as stream:
-            while chunk := stream.read(BLOCK):
-                digest.update(chunk)
-    return digest.hexdigest()
+    return sha256_files(paths)
 
 
 def check_sidecar(archive: Path, computed: dict[str, str]) -> tuple[list[Problem], bool]:
