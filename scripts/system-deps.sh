@@ -26,10 +26,12 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "system-deps: run as root to install: ${missing[*]}" >&2; exit 0; fi
 fi
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-if ! $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+# Another apt (an unattended upgrade) may hold the lock: wait for it rather than fail at once.
+apt=(apt-get -o DPkg::Lock::Timeout=600)
+$sudo "${apt[@]}" update -qq
+if ! $sudo "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}"; then
   # Older releases: no "7zip" package; p7zip-full gives 7z (tests look for 7zz, then 7z).
   rest=()
   for p in "${missing[@]}"; do [ "$p" = "$sevenzip" ] || rest+=("$p"); done
-  $sudo apt-get install -y -qq --no-install-recommends "${rest[@]}" p7zip-full
+  $sudo "${apt[@]}" install -y -qq --no-install-recommends "${rest[@]}" p7zip-full
 fi

@@ -45,6 +45,15 @@ class Fields:
             raise self._fail(key, "a non-empty string", value)
         return value
 
+    def req_str(self, key: str) -> str:
+        """A member that must be present and a string (empty allowed)."""
+        value = self._get(key)
+        if isinstance(value, str):
+            return value
+        if key not in self.obj:
+            raise FormatProblem(f"{self.what}.{key} is missing (a required string)")
+        raise self._fail(key, "a string", value)
+
     def text(self, key: str) -> str | None:
         value = self._get(key)
         if value is None or isinstance(value, str):
@@ -79,6 +88,15 @@ class Fields:
         if value is None or isinstance(value, list):
             return value
         raise self._fail(key, "an array or null", value)
+
+    def req_array(self, key: str) -> list[Any]:
+        """A member that must be present and an array: missing or null is a malformed response."""
+        value = self._get(key)
+        if isinstance(value, list):
+            return value
+        if key not in self.obj:
+            raise FormatProblem(f"{self.what}.{key} is missing (a required array)")
+        raise self._fail(key, "an array", value)
 
     def strs(self, key: str) -> tuple[str, ...]:
         items = self.array(key) or []

@@ -166,7 +166,7 @@ def parse_block(obj: object) -> ContentBlock:
     f = Fields(obj, "content block")
     kind = f.req_text("type")
     if kind == "text":
-        text = f.text("text") or ""
+        text = f.req_str("text")
         return TextBlock(text, f.flag("thinking_redacted"), f.flag("truncated"), f.extra())
     if kind == "tool_use":
         raw_input = f.raw("input")
@@ -181,7 +181,7 @@ def parse_block(obj: object) -> ContentBlock:
             f.extra(),
         )
     if kind == "tool_result":
-        blocks = tuple(parse_block(b) for b in f.array("content") or [])
+        blocks = tuple(parse_block(b) for b in f.req_array("content"))
         return ToolResultBlock(
             f.text("tool_use_id"),
             f.text("name"),
@@ -302,13 +302,16 @@ class ChatMessage:
     extra: Extra = field(default_factory=dict)
 
     @classmethod
-    def from_json(cls, obj: object) -> ChatMessage:
+    def from_json(cls, obj: object, *, content_required: bool = True) -> ChatMessage:
+        """``content`` must be an array, except in a chat deleted in claude.ai (documented: its
+        messages come back without content)."""
         f = Fields(obj, "message")
+        blocks = f.req_array("content") if content_required else f.array("content") or []
         return cls(
             id=f.req_text("id"),
             role=f.text("role"),
             created_at=f.time("created_at"),
-            content=tuple(parse_block(b) for b in f.array("content") or []),
+            content=tuple(parse_block(b) for b in blocks),
             files=tuple(FileRef.from_json(x) for x in f.array("files") or []),
             generated_files=tuple(GeneratedFileRef.from_json(x) for x in f.array("generated_files") or []),
             artifacts=tuple(ArtifactRef.from_json(x) for x in f.array("artifacts") or []),
@@ -329,8 +332,12 @@ class ChatMessagesPage:
     @classmethod
     def from_json(cls, obj: object) -> ChatMessagesPage:
         f = Fields(obj, "chat messages response")
-        messages = tuple(ChatMessage.from_json(m) for m in f.array("chat_messages") or [])
-        return cls(Chat.from_json(obj), messages, f.flag("has_more"), f.text("first_id"), f.text("last_id"))
+        chat = Chat.from_json(obj)
+        live = chat.deleted_at is None
+        messages = tuple(
+            ChatMessage.from_json(m, content_required=live) for m in f.req_array("chat_messages")
+        )
+        return cls(chat, messages, f.flag("has_more"), f.text("first_id"), f.text("last_id"))
 
 
 @dataclass(frozen=True)

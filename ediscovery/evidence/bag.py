@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ediscovery import __version__
 from ediscovery.errors import EvidenceError
+from ediscovery.evidence.canonical import encode_text
 from ediscovery.evidence.digest import Digests, hash_file
 from ediscovery.evidence.store import atomic_write
 
@@ -191,7 +192,7 @@ def _write_manifests(root: Path, prefix: str, digests: Mapping[str, Digests]) ->
 
 
 def _bag_info_bytes(info: BagInfo, oxum: str) -> bytes:
-    return "".join(f"{label}: {value}\n" for label, value in info.labels(oxum)).encode("utf-8")
+    return encode_text("".join(f"{label}: {value}\n" for label, value in info.labels(oxum)))
 
 
 def write_bag(

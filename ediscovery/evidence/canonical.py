@@ -3,6 +3,12 @@
 Canonical JSON is ``sort_keys``, UTF-8 without ASCII escaping, compact separators; NaN and
 Infinity are refused because they are not JSON. The same object always gives the same bytes,
 so hashes over canonical JSON (custody chain, manifest digest) are reproducible.
+
+**Text that is not valid Unicode.** JSON allows a lone UTF-16 surrogate (``"\\ud83d"``, a
+title cut in half), which UTF-8 cannot encode. Every derived file (manifest, custody log,
+reports, transcripts, load files) writes such a code point as the six characters ``\\udXXX``
+(:data:`TEXT_ERRORS`): inside a JSON string that is the same escape the API sent, so nothing
+is lost; in plain text it is a visible escape. Stored natives are never re-encoded.
 """
 
 from __future__ import annotations
@@ -11,14 +17,31 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+TEXT_ERRORS = "backslashreplace"
+"""The codec error handler of every derived text file: a lone surrogate becomes ``\\udXXX``."""
+
+
+def encode_text(text: str) -> bytes:
+    """``text`` as UTF-8, lone surrogates written as ``\\udXXX`` escapes (never an error)."""
+    return text.encode("utf-8", TEXT_ERRORS)
+
+
+def printable(text: str) -> str:
+    """``text`` with every lone surrogate replaced by its visible ``\\udXXX`` escape."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return encode_text(text).decode("utf-8")
+    return text
+
 
 def dumps(obj: Any) -> bytes:
     """Return ``obj`` as canonical compact JSON bytes, without a trailing newline.
 
-    Raises ``ValueError`` for NaN/Infinity and for strings that are not valid Unicode.
+    Raises ``ValueError`` for NaN/Infinity; a lone surrogate stays a JSON ``\\u`` escape.
     """
     text = json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.encode("utf-8")
+    return encode_text(text)
 
 
 def dumps_line(obj: Any) -> bytes:
@@ -29,7 +52,7 @@ def dumps_line(obj: Any) -> bytes:
 def dumps_pretty(obj: Any) -> bytes:
     """Return ``obj`` as sorted JSON indented by two spaces, ending with a newline."""
     text = json.dumps(obj, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False)
-    return text.encode("utf-8") + b"\n"
+    return encode_text(text) + b"\n"
 
 
 def utc_iso(dt: datetime) -> str:

@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import BinaryIO
 
+from ediscovery.evidence.canonical import encode_text, printable
 from ediscovery.produce.natives import sha256_of
 from ediscovery.produce.output import durable_stream
 
@@ -25,7 +26,7 @@ _B64_BLOCK = 57 * 1024  # a multiple of 57 bytes encodes to whole 76-character l
 
 def header_value(value: str) -> str:
     """A header value on one line: control characters (CR, LF, U+0014 …) become spaces."""
-    return "".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in value).strip()
+    return printable("".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in value).strip())
 
 
 def _header_bytes(headers: Sequence[tuple[str, str]], boundary: str) -> bytes:
@@ -48,7 +49,7 @@ def _part_head(boundary: str, *lines: str) -> bytes:
 
 def write_envelope(target: Path, headers: Sequence[tuple[str, str]], preview: str, zip_path: Path) -> None:
     """Write the ``.rsmf`` at ``target`` (temp + fsync + replace)."""
-    text = preview.encode("utf-8")
+    text = encode_text(preview)
     boundary = "=_rsmf_" + hashlib.sha256(text + sha256_of(zip_path).encode()).hexdigest()[:40]
     with durable_stream(target) as sink:
         sink.write(_header_bytes(headers, boundary))

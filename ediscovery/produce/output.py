@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, cast
 
+from ediscovery.evidence.canonical import encode_text
 from ediscovery.evidence.store import replacing
 
 
@@ -25,5 +26,5 @@ def write_bytes_durably(path: Path, data: bytes) -> None:
 
 
 def write_text_durably(path: Path, text: str) -> None:
-    """UTF-8 text, newlines exactly as given."""
-    write_bytes_durably(path, text.encode("utf-8"))
+    """UTF-8 text, newlines exactly as given (a lone surrogate as its ``\\udXXX`` escape)."""
+    write_bytes_durably(path, encode_text(text))

@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ediscovery import __version__
+from ediscovery.evidence.canonical import TEXT_ERRORS
 from ediscovery.produce.chat import Chat, Message, format_time
 from ediscovery.produce.envelope import write_envelope
 
@@ -162,7 +163,7 @@ def write_zip(target: Path, manifest: dict[str, Any], attachments: Sequence[Atta
     files: dict[str, Path | bytes] = {
         "rsmf_manifest.json": (
             json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-        ).encode(),
+        ).encode("utf-8", TEXT_ERRORS),
     }
     files.update({a.name: a.path for a in attachments})
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -1,9 +1,9 @@
 """Fonts: which characters the installed fonts can draw, so no glyph is silently a box.
 
 The transcript stylesheet asks for the Noto families; Pango falls back to any font that
-fontconfig knows. Coverage is checked with the cmaps (read with fontTools) first of the
-stylesheet's families, then -- only for characters those lack -- of every font fontconfig
-lists. Reading ~300 cmaps takes seconds, so each coverage set is kept per process and on
+fontconfig knows. Coverage is checked with the charsets fontconfig reads from the cmaps
+(``fc-query``) first of the stylesheet's families, then -- only for characters those lack --
+of every font fontconfig lists. Each coverage set is kept per process and on
 disk (``$EDISCOVERY_CACHE_DIR``, else ``$XDG_CACHE_HOME/ediscovery`` or ``~/.cache/ediscovery``)
 under a key made of every font file's path, size and modification time: installing or
 removing a font changes the key and the set is read again. Characters no font covers are
@@ -22,9 +22,6 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-
-import fontTools
-from fontTools.ttLib import TTCollection, TTFont
 
 from ediscovery.evidence.store import replacing
 
@@ -74,23 +71,32 @@ def stack_files() -> tuple[Path, ...]:
     return tuple(sorted(found))
 
 
-def _cmaps(path: Path) -> Iterable[dict[int, str]]:
-    try:
-        if path.suffix.lower() in (".ttc", ".otc"):
-            fonts = list(TTCollection(str(path), lazy=True).fonts)
-        else:
-            fonts = [TTFont(str(path), lazy=True)]
-        for font in fonts:
-            yield font.getBestCmap() or {}
-    except Exception as exc:  # a broken font file must not stop rendering
-        logger.debug("Cannot read cmap of %s: %s", path, exc)
+def _charset(text: str) -> set[int]:
+    """Code points of a fontconfig charset (``20-7e a0 …``, hex ranges separated by spaces)."""
+    points: set[int] = set()
+    for part in text.split():
+        low, _, high = part.partition("-")
+        try:
+            points.update(range(int(low, 16), int(high or low, 16) + 1))
+        except ValueError:
+            logger.debug("Ignoring an unreadable charset range %r", part)
+    return points
 
 
 def _scan(paths: Iterable[Path]) -> frozenset[int]:
+    """The code points the font files ``paths`` map, as fontconfig reads them (the same cmaps
+    Pango falls back on), in one ``fc-query`` call: seconds and hundreds of MB less than
+    parsing the font tables in Python."""
+    files = [str(path) for path in paths]
+    exe = shutil.which("fc-query")
+    if exe is None or not files:
+        return frozenset()
+    done = subprocess.run(
+        [exe, "--format", "%{charset}\n", *files], capture_output=True, text=True, check=False, timeout=120
+    )
     covered: set[int] = set()
-    for path in paths:
-        for cmap in _cmaps(path):
-            covered.update(cmap)
+    for line in done.stdout.splitlines():
+        covered |= _charset(line)
     return frozenset(covered)
 
 
@@ -104,7 +110,7 @@ def cache_dir() -> Path:
 
 
 def _key(paths: Iterable[Path]) -> str:
-    digest = hashlib.sha256(f"fontTools {fontTools.version}\n".encode())
+    digest = hashlib.sha256(b"fontconfig charset\n")
     for path in paths:
         try:
             stat = path.stat()

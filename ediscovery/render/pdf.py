@@ -18,6 +18,7 @@ from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 
 from ediscovery.errors import RenderError
+from ediscovery.evidence.canonical import TEXT_ERRORS
 from ediscovery.evidence.digest import Digests, hash_file
 from ediscovery.evidence.store import replacing
 from ediscovery.render.fetcher import SafeFetcher
@@ -85,7 +86,7 @@ def write_text(text: str, target: Path) -> None:
 def write_text_parts(produce: Callable[[Callable[[str], object]], object], target: Path) -> None:
     """Write, as UTF-8 and durably, the pieces ``produce`` hands to its ``write`` argument."""
     try:
-        with replacing(target, "w", encoding="utf-8", newline="\n") as handle:
+        with replacing(target, "w", encoding="utf-8", errors=TEXT_ERRORS, newline="\n") as handle:
             produce(handle.write)
     except OSError as exc:
         raise RenderError(f"Could not write {target}: {exc}") from exc

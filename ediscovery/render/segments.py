@@ -26,6 +26,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, ByteStringObject
 
 from ediscovery.errors import RenderError
+from ediscovery.evidence.canonical import TEXT_ERRORS
 from ediscovery.evidence.digest import Digests, hash_file
 from ediscovery.evidence.store import replacing
 from ediscovery.render.bates import format_bates
@@ -85,7 +86,7 @@ def lay_out_parts(
         text = None
         if with_text:
             text = pdf.with_suffix(".txt")
-            text.write_text(document_text(document), encoding="utf-8")
+            text.write_text(document_text(document), encoding="utf-8", errors=TEXT_ERRORS)
         parts.append(Part(pdf, len(document.pages), text))
         del document
     return parts

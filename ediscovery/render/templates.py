@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from ediscovery.errors import RenderError
+from ediscovery.evidence.canonical import printable
 from ediscovery.render.markup import markdown_html
 from ediscovery.resources import templates_dir
 
@@ -92,4 +93,4 @@ def environment() -> jinja2.Environment:
 def render_template(name: str, context: dict[str, Any]) -> str:
     """The HTML of template ``name`` with ``context``; streamed internally, returned whole."""
     template = environment().get_template(name)
-    return "".join(template.generate(context))
+    return printable("".join(template.generate(context)))

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from ediscovery.sandbox import chats, directory, downloads, feed, projects
@@ -32,6 +32,7 @@ from ediscovery.sandbox.problems import RATE_LIMIT_MESSAGE, ApiProblem, not_foun
 from ediscovery.sandbox.ratelimit import Decision, TokenBucket
 from ediscovery.sandbox.routing import SCOPES, Call, Endpoint, match
 from ediscovery.sandbox.tenant import Tenant
+from ediscovery.sandbox.wire import JSONResponse
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from ediscovery.sandbox import wire
 from ediscovery.sandbox.content import message_blocks, truncate_blocks
@@ -27,6 +27,7 @@ from ediscovery.sandbox.params import Params, in_range, parse_timestamp, range_n
 from ediscovery.sandbox.problems import ApiProblem, bad_request, not_found
 from ediscovery.sandbox.routing import Call, Endpoint, endpoint
 from ediscovery.sandbox.tenant import Tenant
+from ediscovery.sandbox.wire import JSONResponse
 
 LIST_PARAMS = (
     "user_ids[]",

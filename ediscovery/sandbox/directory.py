@@ -7,13 +7,14 @@ are sorted by ``created_at`` then id (their order is UNCONFIRMED).
 
 from __future__ import annotations
 
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from ediscovery.sandbox import wire
 from ediscovery.sandbox.model import Organization
 from ediscovery.sandbox.pagination import page_slice
 from ediscovery.sandbox.problems import not_found
 from ediscovery.sandbox.routing import Call, Endpoint, endpoint
+from ediscovery.sandbox.wire import JSONResponse
 
 PAGE = ("page", "limit")
 

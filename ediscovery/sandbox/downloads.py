@@ -19,13 +19,14 @@ from datetime import datetime
 from urllib.parse import quote
 
 import httpx
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from ediscovery.sandbox import wire
 from ediscovery.sandbox.content import blob_chunks
 from ediscovery.sandbox.model import Blob, GeneratedFile, StoredFile
 from ediscovery.sandbox.problems import not_found
 from ediscovery.sandbox.routing import Call, Endpoint, endpoint
+from ediscovery.sandbox.wire import JSONResponse
 
 STREAM_CHUNK = 64 * 1024
 

@@ -16,7 +16,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from ediscovery.sandbox import wire
 from ediscovery.sandbox.activity_log import ActivityQuery
@@ -28,6 +28,7 @@ from ediscovery.sandbox.params import Params, range_names
 from ediscovery.sandbox.problems import bad_request
 from ediscovery.sandbox.routing import Call, Endpoint, endpoint
 from ediscovery.sandbox.tenant import Tenant
+from ediscovery.sandbox.wire import JSONResponse
 
 PARAMS = (
     "activity_types[]",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from ediscovery.sandbox import wire
 from ediscovery.sandbox.chats import org_uuids
@@ -19,6 +19,7 @@ from ediscovery.sandbox.params import in_range, range_names
 from ediscovery.sandbox.problems import ApiProblem, not_found
 from ediscovery.sandbox.routing import Call, Endpoint, endpoint
 from ediscovery.sandbox.tenant import ProjectHasChats, Tenant
+from ediscovery.sandbox.wire import JSONResponse
 
 PAGE = ("page", "limit")
 

@@ -12,6 +12,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import starlette.responses
+
 from ediscovery.sandbox.model import (
     Activity,
     Artifact,
@@ -189,7 +191,7 @@ def artifact_metadata(item: Artifact) -> dict[str, Any]:
 def artifact_content_bytes(item: Artifact) -> bytes:
     """The exact body of ``GET /apps/artifacts/{version_id}/content``."""
     body = {"content": item.content, "title": item.title, "artifact_type": item.artifact_type}
-    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+    return json_bytes(body)
 
 
 def project(item: Project, org: Organization, creator: User | None) -> dict[str, Any]:
@@ -274,3 +276,16 @@ def activity(item: Activity, org: Organization | None) -> dict[str, Any]:
         "type": item.type,
         **item.fields,
     }
+
+
+def json_bytes(body: Any, separators: tuple[str, str] | None = None) -> bytes:
+    """A JSON body as UTF-8; a lone surrogate (JSON allows ``"\\ud83d"``) is sent as its escape."""
+    text = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=separators)
+    return text.encode("utf-8", "backslashreplace")
+
+
+class JSONResponse(starlette.responses.JSONResponse):
+    """Starlette's JSON response, able to send text that is not valid Unicode (see :func:`json_bytes`)."""
+
+    def render(self, content: Any) -> bytes:
+        return json_bytes(content, separators=(",", ":"))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -151,3 +153,64 @@ def test_a_key_without_the_activities_scope_stops_with_exit_1_naming_it(
     assert run.exit_code == 1
     assert "read:compliance_activities" in run.stderr
     assert key not in run.stderr
+
+
+class Rewritten(httpx.AsyncBaseTransport):
+    """Passes requests to the sandbox and rewrites the JSON answer of paths under ``prefix``."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, prefix: str, edit: Callable[[dict[str, Any]], None]):
+        self.inner, self.prefix, self.edit = inner, prefix, edit
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if not (request.url.path.startswith(self.prefix) and request.url.path.endswith("/messages")):
+            return response
+        body = json.loads(await response.aread())
+        self.edit(body)
+        return httpx.Response(200, content=json.dumps(body).encode(), headers={"request-id": "req_x"})
+
+
+def _drop_messages(body: dict[str, Any]) -> None:
+    del body["chat_messages"]
+
+
+def _null_messages(body: dict[str, Any]) -> None:
+    body["chat_messages"] = None
+
+
+def _drop_content(body: dict[str, Any]) -> None:
+    for message in body["chat_messages"]:
+        message.pop("content", None)
+
+
+def _drop_text(body: dict[str, Any]) -> None:
+    for message in body["chat_messages"]:
+        for block in message.get("content") or []:
+            if block.get("type") == "text":
+                del block["text"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (_drop_messages, "chat_messages is missing"),
+        (_null_messages, "chat_messages should be an array, got None"),
+        (_drop_content, "message.content is missing"),
+        (_drop_text, "content block.text is missing"),
+    ],
+)
+def test_a_missing_or_null_required_array_fails_every_chat_never_an_empty_chat(
+    collect: Collect,
+    tenant: Tenant,
+    sandbox_transport: httpx.ASGITransport,
+    edit: Callable[[dict[str, Any]], None],
+    message: str,
+) -> None:
+    truth = tenant.ground_truth("alice@example.com")
+    live = {cid for cid, chat in truth["chats"].items() if not chat["deleted"]}
+    result = collect(Rewritten(sandbox_transport, "/v1/compliance/apps/chats/", edit))
+    assert result.status == "incomplete"
+    failed = {e["source_id"] for e in result.manifest.errors if e["kind"] == "chat"}
+    assert live <= failed
+    assert all(message in e["message"] for e in result.manifest.errors if e["source_id"] in live)
+    assert not set(collected(result.bag)["chats"]) & live

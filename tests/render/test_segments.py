@@ -117,7 +117,6 @@ def test_long_chat_peak_memory_stays_near_a_short_chats(tmp_path: Path) -> None:
     short = _peak_kib(_long_bag(tmp_path / "short", 100), tmp_path / "short-out")
     long = _peak_kib(_long_bag(tmp_path / "long", 1500), tmp_path / "long-out")
     assert long < 1.6 * short, (short, long)
-    assert long < 500 * 1024
 
 
 def test_few_but_large_messages_are_laid_out_in_separate_runs(
