@@ -15,6 +15,7 @@ are translated at one boundary each (httpx in ``ediscovery.api``, py7zr in
     │   ├── TransportError         connection, timeout, truncated body after all retries
     │   ├── ResponseFormatError    body is not the documented JSON shape
     │   ├── IntegrityError         downloaded bytes disagree with Content-MD5 / length
+    │   ├── RetryLater             the API asked to wait longer than we wait; rerun later
     │   └── ApiStatusError         an HTTP error status, typed by status + error.type
     │       ├── BadRequestError        400 invalid_request_error
     │       ├── AuthenticationError    401 authentication_error
@@ -39,6 +40,7 @@ Exit codes used by the CLI: 0 ok, 1 error, 2 usage, 3 verification found problem
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 
@@ -123,6 +125,21 @@ class IntegrityError(ApiError):
 
     #: the ``ediscovery.api.DownloadResult`` of the disagreeing download, when there is one
     result: object | None = None
+
+
+class RetryLater(ApiError):
+    """A 429 whose ``retry-after`` is longer than the client waits: the run stops, resumable."""
+
+    def __init__(self, error: ApiError, seconds: float, now: datetime) -> None:
+        self.seconds = seconds
+        self.not_before = now + timedelta(seconds=seconds)
+        when = self.not_before.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        super().__init__(
+            f"The API asked to wait {seconds:.0f} s before the next request ({error.message}).",
+            url=error.url,
+            request_id=error.request_id,
+            hint=f"The state is saved; run the same command again after {when}.",
+        )
 
 
 class ApiStatusError(ApiError):

@@ -44,7 +44,7 @@ from ediscovery.api.client import ComplianceClient
 from ediscovery.api.response import RequestRecord
 from ediscovery.collect.run import CollectionResult, CollectOptions, Resolver, RunSession
 from ediscovery.collect.state import CLOSED, RunState, reached
-from ediscovery.evidence.bag import BagInfo, write_bag
+from ediscovery.evidence.bag import BagInfo, prepare_bag
 from ediscovery.evidence.canonical import utc_iso, utc_now
 from ediscovery.evidence.custody import CustodyLog, default_actor
 from ediscovery.evidence.digest import Digests
@@ -73,6 +73,20 @@ class PipelineOptions:
     legend: str = "CONFIDENTIAL"
     render_jobs: int = 0
     source_organization: str = "Claude Enterprise tenant"
+
+    def evidence(self) -> dict[str, Any]:
+        """The choices that shape the evidence a run writes; a resumed run must repeat them."""
+        return {
+            "encrypted": self.password is not None,
+            "volume_size": self.volume_size,
+            "transcripts": self.render,
+            "bates_prefix": self.bates_prefix,
+            "bates_start": self.bates_start,
+            "bates_digits": self.bates_digits,
+            "legend": self.legend,
+            "time_zone": self.collect.scope.time_zone,
+            "sealed": self.seal,
+        }
 
 
 @dataclass(frozen=True)
@@ -160,7 +174,8 @@ async def run_pipeline(
     if not isinstance(client, ComplianceClient):
         raise TypeError(f"run_pipeline takes the ComplianceClient itself, not {type(client).__name__}.")
     reporter = reporter or NullReporter()
-    session = RunSession(client, options.collect, resolver=resolver, reporter=reporter, clock=clock)
+    collect = dataclasses.replace(options.collect, evidence=options.evidence())
+    session = RunSession(client, collect, resolver=resolver, reporter=reporter, clock=clock)
     result, state, custody = await session.collect()
     try:
         if requests is not None:
@@ -194,8 +209,10 @@ def _finish(
         requests.close()
     _crash_point("bag")
     _discard_archive(result.layout.archive, custody, reporter)
-    custody.append("bag_written", {"bag": bag.name, "entries": len(manifest.entries)})
-    write_bag(bag, _bag_info(result, manifest, options, clock), known_digests=_known(manifest))
+    prepared = prepare_bag(bag, _bag_info(result, manifest, options, clock), known_digests=_known(manifest))
+    details = {"bag": bag.name, "entries": len(manifest.entries), "tag_files": prepared.tag_sha256()}
+    custody.append("bag_written", details)
+    prepared.write()
     state.set_meta(status="bagged")
     if not options.seal:
         state.set_meta(status=CLOSED)

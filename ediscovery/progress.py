@@ -11,7 +11,12 @@ Counters are named by kind (``custodians``, ``chats``, ``messages``, ``files``, 
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from time import monotonic
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ediscovery.api.session import Wait
 
 
 class Reporter(Protocol):
@@ -76,3 +81,34 @@ class RecordingReporter:
 
     def close(self) -> None:
         self.closed = True
+
+
+class WaitNotes:
+    """The client's ``on_wait`` observer: tells the reporter why and how long requests wait.
+
+    Every retry after a failure or a timeout is a note; throttling (429) is a note the first
+    time and then at most once per ``every`` seconds, with how often it happened meanwhile.
+    """
+
+    def __init__(self, reporter: Reporter, *, every: float = 30.0, clock: Callable[[], float] = monotonic):
+        self._reporter = reporter
+        self._every = every
+        self._clock = clock
+        self._last: float | None = None
+        self._quiet = 0
+
+    def __call__(self, wait: Wait) -> None:
+        if not wait.throttled:
+            self._reporter.note(
+                f"GET {wait.path}: {wait.reason} Waiting {wait.seconds:.0f} s before attempt {wait.attempt}."
+            )
+            return
+        now = self._clock()
+        if self._last is not None and now - self._last < self._every:
+            self._quiet += 1
+            return
+        more = f" ({self._quiet} more since the last note)" if self._quiet else ""
+        self._reporter.note(
+            f"The API is throttling requests (429){more}; slowing down, waiting {wait.seconds:.0f} s."
+        )
+        self._last, self._quiet = now, 0

@@ -6,6 +6,12 @@ server counts 600 per minute per parent organization, whatever window it uses. T
 also listens to the server: when ``anthropic-ratelimit-requests-remaining`` runs low it
 spreads the remaining requests evenly until ``-reset``, and a 429's ``retry-after`` pauses
 every task, not only the one that received it.
+
+The server's window algorithm is not documented, so the default burst is one: requests leave
+evenly spaced, never several at once after a pause. A 429 is flow control: it pauses every
+task for ``retry-after`` and lowers the rate by a quarter; each answered request raises it
+back by a fiftieth of the budget (additive increase, multiplicative decrease), so a server
+stricter than the budget is met at its own pace instead of with a storm of 429s.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ class RequestBudget:
         self,
         max_rpm: int = 500,
         *,
-        burst: int = 5,
+        burst: int = 1,
         low_water: int = 20,
         clock: Clock,
         sleep: Sleep,
@@ -46,7 +52,9 @@ class RequestBudget:
             raise ValueError("max_rpm must be at least 1")
         self.max_rpm = max_rpm
         self.burst = max(1, min(burst, max_rpm // 2 or 1))
-        self.rate = max(max_rpm - self.burst, 1) / 60.0  # tokens per second
+        self.max_rate = max(max_rpm - self.burst, 1) / 60.0  # tokens per second
+        self.rate = self.max_rate
+        self.throttles = 0
         self.low_water = low_water
         self._clock = clock
         self._sleep = sleep
@@ -86,6 +94,18 @@ class RequestBudget:
     def pause(self, seconds: float) -> None:
         """Hold every task for ``seconds`` (a 429's ``retry-after``)."""
         self._not_before = max(self._not_before, self._clock() + max(seconds, 0.0))
+
+    def throttled(self, seconds: float) -> None:
+        """The server answered 429: pause every task and slow down by a quarter."""
+        self.throttles += 1
+        self.pause(seconds)
+        self._refill(self._clock())
+        self.rate = max(self.rate * 0.75, 1 / 60.0)
+
+    def succeeded(self) -> None:
+        """The server answered: win back a little of the rate a 429 took."""
+        if self.rate < self.max_rate:
+            self.rate = min(self.max_rate, self.rate + self.max_rate / 50)
 
     def observe(self, quota: ServerQuota) -> None:
         """Slow down when the server reports few requests left in its window."""

@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from types import TracebackType
-from typing import Literal
 from urllib.parse import quote
 
 import httpx
@@ -26,11 +25,11 @@ import httpx
 from ediscovery.api.budget import Clock, RequestBudget, Sleep
 from ediscovery.api.credentials import DEFAULT_KEY_ENV, ApiKey, api_key_from_env
 from ediscovery.api.download import SinkLike, as_sink
-from ediscovery.api.pagination import cursor_pages, token_pages
+from ediscovery.api.pagination import PageGuard, PageScheme, walk
 from ediscovery.api.query import Pairs, TimeRange, build_query
 from ediscovery.api.response import ApiResponse, DownloadResult
 from ediscovery.api.retry import RetryPolicy
-from ediscovery.api.session import ApiSession, RequestObserver
+from ediscovery.api.session import MAX_JSON_BYTES, MIN_RATE, ApiSession, RequestObserver, WaitObserver
 from ediscovery.errors import UsageError
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
@@ -38,7 +37,6 @@ V1 = "/v1/compliance"
 MAX_USER_IDS_PER_CHAT_QUERY = 10
 MESSAGE_TRUNCATION_DEFAULTS = (("tool_use_input_max_chars", "-1"), ("tool_result_max_chars", "-1"))
 Pages = AsyncIterator[ApiResponse]
-PageScheme = Literal["cursor", "token"]
 
 
 def _utcnow() -> datetime:
@@ -71,25 +69,32 @@ class ComplianceClient:
         key_env: str = DEFAULT_KEY_ENV,
         transport: httpx.AsyncBaseTransport | None = None,
         max_rpm: int = 500,
-        burst: int = 5,
+        burst: int = 1,
         concurrency: int = 8,
         max_attempts: int = 8,
+        max_throttled: int = 100,
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = _utcnow,
         rng: random.Random | None = None,
-        timeout: float = 120.0,
+        timeout: float = 60.0,
         on_request: RequestObserver | None = None,
+        on_wait: WaitObserver | None = None,
+        max_json_bytes: int = MAX_JSON_BYTES,
+        min_rate: float = MIN_RATE,
     ) -> None:
         key = api_key if isinstance(api_key, ApiKey) else None
         if key is None:
             key = ApiKey(api_key) if isinstance(api_key, str) else api_key_from_env(key_env)
         self.api_key_fingerprint = key.fingerprint
         self.budget = RequestBudget(max_rpm, burst=burst, clock=clock, sleep=sleep)
-        retry = RetryPolicy(max_attempts=max(1, max_attempts), rng=rng or random.Random())
+        retry = RetryPolicy(
+            max_attempts=max(1, max_attempts), max_throttled=max(1, max_throttled), rng=rng or random.Random()
+        )
         self._session = ApiSession(
             base_url, key, transport=transport, budget=self.budget, retry=retry, concurrency=concurrency,
-            sleep=sleep, clock=clock, now=now, timeout=timeout, on_request=on_request,
+            sleep=sleep, clock=clock, now=now, timeout=timeout, on_request=on_request, on_wait=on_wait,
+            max_json_bytes=max_json_bytes, min_rate=min_rate,
         )  # fmt: skip
         self.base_url = str(self._session.base_url)
 
@@ -117,22 +122,28 @@ class ComplianceClient:
         """
         return await self._session.get_json(_compliance_path(path), query, list_endpoint=list_endpoint)
 
-    def pages(self, path: str, query: Pairs = (), *, scheme: PageScheme) -> Pages:
+    def pages(
+        self, path: str, query: Pairs = (), *, scheme: PageScheme, guard: PageGuard | None = None
+    ) -> Pages:
         """Every page of a list ``path`` from ``query`` on (``scheme`` ``cursor`` or ``token``).
 
         Starting ``query`` with ``after_id=<last_id>`` (cursor) or ``page=<next_page>``
-        (token) resumes a list after the last page already kept.
+        (token) resumes a list after the last page already kept; pass the walk's ``guard``
+        (which has seen the pages kept) so the resumed walk is still checked as one.
         """
+        if scheme not in ("cursor", "token"):
+            raise UsageError(f"Unknown pagination scheme {scheme!r} (cursor or token).")
         fetch = partial(self.get, _compliance_path(path), list_endpoint=True)
-        if scheme == "cursor":
-            return cursor_pages(fetch, query)
-        if scheme == "token":
-            return token_pages(fetch, query)
-        raise UsageError(f"Unknown pagination scheme {scheme!r} (cursor or token).")
+        return walk(fetch, query, guard or PageGuard(scheme))
 
-    async def download(self, path: str, sink: SinkLike) -> DownloadResult:
-        """Stream binary ``path`` into ``sink``; IntegrityError (``.result``) on MD5 mismatch."""
-        return await self._session.download(_compliance_path(path), as_sink(sink))
+    async def download(
+        self, path: str, sink: SinkLike, *, expected_size: int | None = None
+    ) -> DownloadResult:
+        """Stream binary ``path`` into ``sink``; IntegrityError (``.result``) on MD5 mismatch, or
+        as soon as more than ``expected_size`` bytes (the size the API listed) arrive."""
+        return await self._session.download(
+            _compliance_path(path), as_sink(sink), expected_size=expected_size
+        )
 
     # -- plumbing -------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """When to try an HTTP request again, and how long to wait first.
 
-The Compliance API's retry table: 429 waits ``retry-after`` (else backs off); 500 is retried
+The Compliance API's retry table: 429 waits ``retry-after`` (else backs off), counted apart
+from other failures; a timed-out attempt is tried at most ``max_timeouts`` times; 500 is retried
 unless ``x-should-retry: false``; 502/503/504/529 back off exponentially with full jitter,
 from 1 s doubling to 60 s; connection errors, timeouts and truncated bodies are retried;
 every other status is final. Randomness is injected so tests are exact.
@@ -23,6 +24,18 @@ class RetryPolicy:
     base_delay: float = 1.0
     max_delay: float = 60.0
     rng: random.Random = field(default_factory=random.Random)
+    max_timeouts: int = 3
+    max_throttled: int = 100
+
+    def limit(self, kind: str) -> int:
+        """Attempts of one request that may end in ``kind`` (``failure``, ``timeout`` or
+        ``throttled``) before it is given up: a 429 is flow control and does not use up the
+        failures' attempts, and a server that does not answer is not waited for eight times."""
+        if kind == "throttled":
+            return self.max_throttled
+        if kind == "timeout":
+            return min(self.max_timeouts, self.max_attempts)
+        return self.max_attempts
 
     def backoff(self, attempt: int) -> float:
         """Delay before attempt ``attempt + 1``: uniform in [0, min(max, base * 2**(attempt-1))]."""
@@ -45,7 +58,9 @@ class RetryPolicy:
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a ``retry-after`` header (delta-seconds); None when absent or unusable."""
+    """Seconds from a ``retry-after`` header (delta-seconds); None when absent or unusable.
+
+    Capped at an hour; the session stops a run that is asked to wait longer than it will."""
     if value is None:
         return None
     try:

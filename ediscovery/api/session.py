@@ -6,6 +6,16 @@ sends ``GET`` with ``x-api-key`` and ``anthropic-version``, and retries what the
 table allows. httpx errors are translated here and nowhere else. The observer receives one
 :class:`RequestRecord` per attempt; nothing here logs a header or the key. There is no
 method that sends anything but ``GET``.
+
+**A misbehaving server is bounded.** Each attempt has a deadline for its whole answer, not per
+chunk: ``timeout`` seconds plus the time the bytes received so far take at ``min_rate`` bytes
+per second, so a body trickling in stops while a large download that keeps flowing does not.
+An attempt that times out is retried at most ``max_timeouts`` times in all. A JSON page larger
+than ``max_json_bytes`` is refused before it is held in memory; a download longer than the
+size its listing gave fails integrity as soon as it passes that size. A 429 is flow control:
+it slows the shared budget and waits ``retry-after`` without using up the request's attempts;
+a ``retry-after`` beyond :data:`MAX_RETRY_AFTER` stops with :class:`RetryLater`, which says when
+to run again. Every wait is told to the ``on_wait`` observer (the CLI shows it).
 """
 
 from __future__ import annotations
@@ -30,23 +40,61 @@ from ediscovery.api.query import Pairs
 from ediscovery.api.response import ApiResponse, DownloadResult, RequestRecord, safe_headers
 from ediscovery.api.retry import RetryPolicy
 from ediscovery.api.timestamps import parse_timestamp
-from ediscovery.errors import ApiError, IntegrityError, ResponseFormatError, TransportError
+from ediscovery.errors import ApiError, IntegrityError, ResponseFormatError, RetryLater, TransportError
 
 logger = logging.getLogger(__name__)
 
 API_VERSION = "2023-06-01"
 USER_AGENT = f"ediscovery/{__version__} (+httpx)"
+MAX_JSON_BYTES = 256 << 20
+"""The largest JSON page read into memory (a page is parsed whole)."""
+MIN_RATE = 16 << 10
+"""Bytes per second an answer must keep up, on average, once the first ``timeout`` has passed."""
+MAX_ERROR_BYTES = 64 << 10
+"""How much of an error answer's body is read (its message is at the start)."""
+MAX_RETRY_AFTER = 900.0
+"""The longest ``retry-after`` (seconds) waited for; a longer one stops the run resumably."""
 T = TypeVar("T")
 RequestObserver = Callable[[RequestRecord], None]
+
+
+@dataclass(frozen=True)
+class Wait:
+    """One pause before a request is sent again: why, for how long, which attempt comes next."""
+
+    method: str
+    path: str
+    reason: str
+    seconds: float
+    attempt: int
+    throttled: bool
+
+
+WaitObserver = Callable[[Wait], None]
 
 
 class _Retry(Exception):
     """An attempt failed in a way the retry table allows to try again."""
 
-    def __init__(self, error: ApiError, delay: float) -> None:
+    def __init__(self, error: ApiError, delay: float, kind: str = "failure") -> None:
         super().__init__(str(error))
         self.error = error
         self.delay = delay
+        self.kind = kind  # failure | timeout | throttled
+
+
+class _Deadline:
+    """The moment an attempt's whole answer is due, moved on as its bytes arrive."""
+
+    def __init__(self, scope: asyncio.Timeout, timeout: float, min_rate: float) -> None:
+        self._scope = scope
+        self._start = asyncio.get_running_loop().time()
+        self._timeout = timeout
+        self._min_rate = min_rate
+        scope.reschedule(self._start + timeout)
+
+    def received(self, size: int) -> None:
+        self._scope.reschedule(self._start + self._timeout + size / self._min_rate)
 
 
 @dataclass
@@ -62,6 +110,11 @@ class _Attempt:
     status: int | None = None
     request_id: str | None = None
     bytes: int = 0
+    deadline: _Deadline | None = None
+
+    def received(self) -> None:
+        if self.deadline is not None:
+            self.deadline.received(self.bytes)
 
 
 Consume = Callable[[httpx.Response, _Attempt], Awaitable[T]]
@@ -84,6 +137,10 @@ class ApiSession:
         now: Callable[[], datetime],
         timeout: float,
         on_request: RequestObserver | None,
+        on_wait: WaitObserver | None = None,
+        max_json_bytes: int = MAX_JSON_BYTES,
+        min_rate: float = MIN_RATE,
+        max_retry_after: float = MAX_RETRY_AFTER,
     ) -> None:
         self.base_url = httpx.URL(base_url.rstrip("/")).copy_with(userinfo=b"")
         self._key = api_key
@@ -94,6 +151,11 @@ class ApiSession:
         self._clock = clock
         self._now = now
         self._on_request = on_request
+        self._on_wait = on_wait
+        self._timeout = timeout
+        self._max_json_bytes = max_json_bytes
+        self._min_rate = min_rate
+        self._max_retry_after = max_retry_after
         self._http = httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
 
     def __repr__(self) -> str:
@@ -110,11 +172,16 @@ class ApiSession:
         """GET a JSON endpoint; the raw body, its provenance and the decoded JSON."""
         return await self._run(path, query, self._consume_json, list_endpoint=list_endpoint)
 
-    async def download(self, path: str, sink: DownloadSink) -> DownloadResult:
-        """GET a binary endpoint into ``sink``; raise IntegrityError (with ``.result``) on MD5 mismatch."""
+    async def download(
+        self, path: str, sink: DownloadSink, *, expected_size: int | None = None
+    ) -> DownloadResult:
+        """GET a binary endpoint into ``sink``; raise IntegrityError (with ``.result``) on MD5 mismatch.
+
+        ``expected_size``, the size the API listed, bounds the body: more bytes fail integrity.
+        """
 
         async def consume(response: httpx.Response, attempt: _Attempt) -> DownloadResult:
-            return await self._consume_download(response, attempt, sink)
+            return await self._consume_download(response, attempt, sink, expected_size)
 
         result = await self._run(path, (), consume, list_endpoint=False)
         if result.md5_matched is False:
@@ -130,18 +197,27 @@ class ApiSession:
 
     async def _run(self, path: str, query: Pairs, consume: Consume[T], *, list_endpoint: bool) -> T:
         url = self.url_for(path, query)
-        error: ApiError | None = None
-        for number in range(1, self._retry.max_attempts + 1):
+        used = {"failure": 0, "timeout": 0, "throttled": 0}
+        number = 0
+        while True:
+            number += 1
             attempt = _Attempt("GET", path, query, url, number, list_endpoint)
             try:
                 return await self._attempt(attempt, consume)
             except _Retry as retry:
-                error = retry.error
-                if number < self._retry.max_attempts:
-                    logger.info("retrying GET %s in %.1fs after: %s", path, retry.delay, retry.error.message)
-                    await self._sleep(retry.delay)
-        assert error is not None
-        raise error
+                used[retry.kind] += 1
+                if used[retry.kind] >= self._retry.limit(retry.kind):
+                    raise retry.error from None
+                self._tell_wait(attempt, retry)
+                await self._sleep(retry.delay)
+
+    def _tell_wait(self, attempt: _Attempt, retry: _Retry) -> None:
+        logger.info("retrying GET %s in %.1fs after: %s", attempt.path, retry.delay, retry.error.message)
+        if self._on_wait is not None:
+            self._on_wait(
+                Wait("GET", attempt.path, retry.error.message, retry.delay, attempt.number + 1,
+                     retry.kind == "throttled")
+            )  # fmt: skip
 
     async def _attempt(self, attempt: _Attempt, consume: Consume[T]) -> T:
         async with self._slots:
@@ -166,33 +242,56 @@ class ApiSession:
             "accept-encoding": "identity",
         }
         try:
-            request = self._http.build_request("GET", attempt.url, headers=headers)
-            response = await self._http.send(request, stream=True)
-            try:
-                attempt.status = response.status_code
-                attempt.request_id = response.headers.get("request-id")
-                self._observe_quota(response.headers)
-                if not 200 <= response.status_code < 300:
-                    await self._fail_status(response, attempt)
-                return await consume(response, attempt)
-            finally:
-                await response.aclose()
+            async with asyncio.timeout(None) as scope:
+                attempt.deadline = _Deadline(scope, self._timeout, self._min_rate)
+                request = self._http.build_request("GET", attempt.url, headers=headers)
+                response = await self._http.send(request, stream=True)
+                try:
+                    attempt.status = response.status_code
+                    attempt.request_id = response.headers.get("request-id")
+                    self._observe_quota(response.headers)
+                    if not 200 <= response.status_code < 300:
+                        await self._fail_status(response, attempt)
+                    result = await consume(response, attempt)
+                finally:
+                    await response.aclose()
+            self._budget.succeeded()
+            return result
+        except TimeoutError as exc:
+            raise self._timeout_retry(attempt) from exc
         except (httpx.TimeoutException, httpx.TransportError, httpx.StreamError) as exc:
             raise self._transport_retry(attempt, exc) from exc
 
+    def _timeout_retry(self, attempt: _Attempt) -> _Retry:
+        error = TransportError(
+            f"GET {attempt.path} got no complete answer in time ({attempt.bytes} bytes received; "
+            f"every answer may take {self._timeout:.0f} s plus 1 s per {self._min_rate / 1024:.0f} KiB).",
+            url=attempt.url,
+            request_id=attempt.request_id,
+            hint="The server is not answering; check the API URL and the network.",
+        )
+        return _Retry(error, self._retry.backoff(attempt.number), "timeout")
+
     def _transport_retry(self, attempt: _Attempt, exc: Exception) -> _Retry:
         kind = type(exc).__name__
+        cause = f" ({exc})" if str(exc) else ""
         error = TransportError(
-            f"GET {attempt.path} failed: {kind}.",
+            f"GET {attempt.path} failed: {kind}{cause}.",
             url=attempt.url,
             request_id=attempt.request_id,
             hint="Check the network and the API URL; the request was retried.",
         )
-        return _Retry(error, self._retry.backoff(attempt.number))
+        timed_out = isinstance(exc, httpx.TimeoutException)
+        return _Retry(error, self._retry.backoff(attempt.number), "timeout" if timed_out else "failure")
 
     async def _fail_status(self, response: httpx.Response, attempt: _Attempt) -> NoReturn:
-        raw = await response.aread()
-        attempt.bytes = len(raw)
+        raw = b""
+        async for chunk in response.aiter_bytes(CHUNK_SIZE):  # an error body is read up to a cap
+            raw += chunk[: MAX_ERROR_BYTES - len(raw)]
+            attempt.bytes += len(chunk)
+            attempt.received()
+            if len(raw) >= MAX_ERROR_BYTES:
+                break
         status, headers = response.status_code, response.headers
         error = status_error(
             status, raw, url=attempt.url, request_id=attempt.request_id, list_endpoint=attempt.list_endpoint
@@ -200,13 +299,15 @@ class ApiSession:
         if not self._retry.should_retry_status(status, headers):
             raise error
         delay = self._retry.delay_for(status, headers, attempt.number)
-        if status == 429:
-            self._budget.pause(delay)
-        raise _Retry(error, delay)
+        if status != 429:
+            raise _Retry(error, delay)
+        if delay > self._max_retry_after:
+            raise RetryLater(error, delay, self._now()) from None
+        self._budget.throttled(delay)
+        raise _Retry(error, delay, "throttled")
 
     async def _consume_json(self, response: httpx.Response, attempt: _Attempt) -> ApiResponse:
-        raw = await response.aread()
-        attempt.bytes = len(raw)
+        raw = await self._read_bounded(response, attempt)
         self._check_length(response, attempt, len(raw))
         try:
             data: Any = json.loads(raw)
@@ -227,8 +328,31 @@ class ApiSession:
             retrieved_at=self._now(),
         )
 
+    async def _read_bounded(self, response: httpx.Response, attempt: _Attempt) -> bytes:
+        """A JSON body, refused once it passes ``max_json_bytes`` (announced or received)."""
+        announced = response.headers.get("content-length", "").strip()
+        if announced.isdigit() and int(announced) > self._max_json_bytes:
+            raise self._too_large(attempt, int(announced))
+        chunks: list[bytes] = []
+        async for chunk in response.aiter_bytes(CHUNK_SIZE):
+            chunks.append(chunk)
+            attempt.bytes += len(chunk)
+            attempt.received()
+            if attempt.bytes > self._max_json_bytes:
+                raise self._too_large(attempt, attempt.bytes)
+        return b"".join(chunks)
+
+    def _too_large(self, attempt: _Attempt, size: int) -> ResponseFormatError:
+        return ResponseFormatError(
+            f"GET {attempt.path} sent a JSON page of {size} bytes or more, over the "
+            f"{self._max_json_bytes >> 20} MiB a page may have.",
+            url=attempt.url,
+            request_id=attempt.request_id,
+            hint="A page this large is not what the API documents; the item was stopped.",
+        )
+
     async def _consume_download(
-        self, response: httpx.Response, attempt: _Attempt, sink: DownloadSink
+        self, response: httpx.Response, attempt: _Attempt, sink: DownloadSink, expected_size: int | None
     ) -> DownloadResult:
         if attempt.number > 1:
             sink.reset()
@@ -237,6 +361,14 @@ class ApiSession:
             async for chunk in response.aiter_bytes(CHUNK_SIZE):
                 digest.update(chunk)
                 attempt.bytes = digest.size
+                attempt.received()
+                if expected_size is not None and digest.size > expected_size:
+                    raise IntegrityError(
+                        f"GET {attempt.path} sent more than the {expected_size} bytes its listing gave.",
+                        url=attempt.url,
+                        request_id=attempt.request_id,
+                        hint="The download was stopped; what was received is not kept.",
+                    )
                 sink.write(chunk)
             self._check_length(response, attempt, digest.size)
         except BaseException:

@@ -23,7 +23,7 @@ from ediscovery.collect.run import CollectOptions
 from ediscovery.collect.scope import make_scope
 from ediscovery.errors import EdiscoveryError, Interrupted
 from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, run_pipeline
-from ediscovery.progress import NullReporter, Reporter
+from ediscovery.progress import NullReporter, Reporter, WaitNotes
 
 EXIT_INCOMPLETE = 4
 DEFAULT_API_URL = "https://api.anthropic.com"
@@ -44,14 +44,18 @@ def _transport() -> httpx.AsyncBaseTransport | None:
     return seams.transport if seams is not None else None
 
 
-async def _run(
-    options: PipelineOptions, key_env: str, max_rpm: int, jobs: int, reporter: Reporter
-) -> PipelineResult:
-    key = api_key_from_env(key_env)
+async def _run(options: PipelineOptions, values: dict[str, Any], reporter: Reporter) -> PipelineResult:
+    key = api_key_from_env(values["key_env"])
     sink = RequestSink(reporter)
-    api_url = options.collect.api_url
     async with ComplianceClient(
-        api_url, key, transport=_transport(), max_rpm=max_rpm, concurrency=jobs, on_request=sink
+        options.collect.api_url,
+        key,
+        transport=_transport(),
+        max_rpm=values["max_rpm"],
+        concurrency=values["jobs"],
+        timeout=values["timeout"],
+        on_request=sink,
+        on_wait=WaitNotes(reporter),
     ) as client:
         task = asyncio.current_task()
         loop = asyncio.get_running_loop()
@@ -110,6 +114,13 @@ async def _run(
     help="Request budget per minute shared by every task.",
 )
 @click.option("--jobs", type=click.IntRange(1, 64), default=8, show_default=True, help="Concurrent requests.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=60.0,
+    show_default=True,
+    help="Seconds an answer may take (plus 1 s per 16 KiB received); a slower one is retried.",
+)
 @click.option("--password-env", metavar="VAR", help="Environment variable holding the archive password.")
 @click.option("--volume-size", help="Split the archive into volumes of this size (e.g. 4g).")
 @click.option("--no-pdf", is_flag=True, help="Do not render PDF transcripts.")
@@ -176,6 +187,6 @@ def _collect(values: dict[str, Any]) -> PipelineResult:
     )
     reporter = _reporter(values["quiet"] or (values["as_json"] and not sys.stderr.isatty()))
     try:
-        return asyncio.run(_run(options, values["key_env"], values["max_rpm"], values["jobs"], reporter))
+        return asyncio.run(_run(options, values, reporter))
     finally:
         reporter.close()

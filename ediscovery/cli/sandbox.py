@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
+from ediscovery.errors import EdiscoveryError
 from ediscovery.sandbox.faults import FaultConfig
 from ediscovery.sandbox.generator import SCALES
 from ediscovery.sandbox.server import serve
@@ -25,4 +28,14 @@ def command(
 ) -> None:
     """Serve a simulated Compliance API with a seeded synthetic tenant (public demo key)."""
     faults = FaultConfig(latency_ms=latency_ms, error_rate=error_rate)
-    serve(Tenant.generate(seed=seed, scale=scale), host=host, port=port, faults=faults, rate_limit=rate_limit)
+    try:
+        serve(
+            Tenant.generate(seed=seed, scale=scale),
+            host=host,
+            port=port,
+            faults=faults,
+            rate_limit=rate_limit,
+        )
+    except EdiscoveryError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)

@@ -19,6 +19,8 @@ def _human(report: VerifyReport) -> None:
         click.echo(layer.describe())
     for problem in report.problems:
         click.echo(f"  {problem}")
+    for limit in report.limits:
+        click.echo(f"Note: {limit}.")
     click.echo("VALID" if report.ok else f"INVALID: {len(report.problems)} problem(s)")
 
 

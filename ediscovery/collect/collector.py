@@ -38,7 +38,6 @@ from functools import partial
 from typing import Any
 from urllib.parse import quote
 
-from ediscovery.api.client import PageScheme
 from ediscovery.api.fields import FormatProblem
 from ediscovery.api.models import (
     Chat,
@@ -49,7 +48,7 @@ from ediscovery.api.models import (
     ToolResultBlock,
     ToolUseBlock,
 )
-from ediscovery.api.query import with_param
+from ediscovery.api.pagination import PageGuard, PageScheme
 from ediscovery.api.response import ApiResponse
 from ediscovery.api.timestamps import format_timestamp, parse_timestamp
 from ediscovery.collect.natives import Natives
@@ -60,6 +59,7 @@ from ediscovery.errors import (
     NotFoundError,
     PermissionDeniedError,
     ResponseFormatError,
+    RetryLater,
 )
 from ediscovery.evidence.canonical import utc_iso
 from ediscovery.evidence.paths import native_path
@@ -215,7 +215,7 @@ class Collector:
         """Run one item; item-level API failures are recorded, run-level ones propagate."""
         try:
             await factory()
-        except (AuthenticationError, PermissionDeniedError):
+        except (AuthenticationError, PermissionDeniedError, RetryLater):
             raise
         except NotFoundError as exc:
             self.tally.limit(f"{kind}_unavailable", source_id, f"The API no longer has it: {exc}")
@@ -242,13 +242,14 @@ class Collector:
         """
         bodies: list[Any] = []
         page = 1
+        guard = PageGuard(scheme)
         while (replayed := self.natives.replay(page_path(page))) is not None:
             bodies.append(replayed[1])
-            following = _next_query(replayed[1], query, scheme)
+            following = guard.following(replayed[1], query)
             if following is None:
                 return bodies
             query, page = following, page + 1
-        async for response in self.natives.pages(api_path, query, scheme):
+        async for response in self.natives.pages(api_path, query, guard):
             self.natives.keep(
                 response,
                 path=page_path(page),
@@ -336,7 +337,7 @@ class Collector:
                 page_path=lambda n: native_path("activities", uid, page=n),
                 custodians=(uid,),
             )
-        except (AuthenticationError, PermissionDeniedError):
+        except (AuthenticationError, PermissionDeniedError, RetryLater):
             raise
         except ApiError as exc:
             record = self.tally.error("activities", uid, exc)
@@ -478,10 +479,13 @@ class Collector:
         api_path = f"{V1}/apps/chats/{_seg(chat_id)}/messages"
         responses: list[ApiResponse] = []
         query: Query = MESSAGE_QUERY
+        guard = _message_guard()
         while True:
             response = await self.natives.fetch(api_path, query, list_endpoint=True)
             responses.append(response)
-            following = _next_query(response.data, query, "cursor", limit="1000")
+            following = guard.following(
+                response.data, query, url=response.url, request_id=response.request_id
+            )
             if following is None:
                 break
             query = following
@@ -511,6 +515,7 @@ class Collector:
         pages: list[ChatMessagesPage] = []
         query: Query = MESSAGE_QUERY
         number = 1
+        guard = _message_guard()
         while True:
             _entry, body = await self.natives.json(
                 api_path,
@@ -523,7 +528,7 @@ class Collector:
                 list_endpoint=True,
             )
             pages.append(_parse(ChatMessagesPage.from_json, body, "chat messages"))
-            following = _next_query(body, query, "cursor", limit="1000")
+            following = guard.following(body, query)
             if following is None:
                 return pages
             query, number = following, number + 1
@@ -648,6 +653,8 @@ class Collector:
             "api_md5": meta.get("md5"),
         }
         api_md5 = meta.get("md5")
+        size = meta.get("size_bytes")
+        listed = size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
         entry = await self.natives.download(
             f"{base}/content",
             path=native_path(kind, file_id),
@@ -656,6 +663,7 @@ class Collector:
             metadata=details,
             custodians=users,
             expected_md5=api_md5 if isinstance(api_md5, str) else None,
+            expected_size=listed,
         )
         self._check_download(kind, file_id, entry)
         self.reporter.advance("files")
@@ -870,24 +878,9 @@ def _parse(build: Callable[[Any], Any], obj: Any, what: str) -> Any:
         raise ResponseFormatError(f"Unexpected {what}: {exc}") from exc
 
 
-def _next_query(body: Any, query: Query, scheme: PageScheme, *, limit: str | None = None) -> Query | None:
-    """The query of the next page, or None after the last page."""
-    if not isinstance(body, Mapping):
-        raise ResponseFormatError("A list response is not a JSON object.")
-    if scheme == "cursor":
-        if body.get("has_more") is not True:
-            return None
-        cursor = body.get("last_id")
-        if not isinstance(cursor, str) or not cursor or dict(query).get("after_id") == cursor:
-            raise ResponseFormatError("has_more is true but last_id is missing or repeated.")
-        following = with_param(query, "after_id", cursor)
-        return with_param(following, "limit", limit) if limit else following
-    token = body.get("next_page")
-    if body.get("has_more") is False or not token:
-        return None
-    if not isinstance(token, str) or dict(query).get("page") == token:
-        raise ResponseFormatError("next_page is unusable or repeated.")
-    return with_param(query, "page", token)
+def _message_guard() -> PageGuard:
+    """The guard of one walk over a chat's messages (their pages repeat the largest limit)."""
+    return PageGuard("cursor", items="chat_messages", limit="1000")
 
 
 def parse_time(value: str | None) -> datetime | None:

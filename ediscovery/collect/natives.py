@@ -22,8 +22,8 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ediscovery.api.client import PageScheme
 from ediscovery.api.download import SinkLike
+from ediscovery.api.pagination import PageGuard, PageScheme
 from ediscovery.api.response import ApiResponse, DownloadResult
 from ediscovery.collect.state import RunState
 from ediscovery.errors import IntegrityError, ResponseFormatError
@@ -45,9 +45,13 @@ class Api(Protocol):
 
     async def get(self, path: str, query: Query = (), *, list_endpoint: bool = False) -> ApiResponse: ...
 
-    def pages(self, path: str, query: Query = (), *, scheme: PageScheme) -> AsyncIterator[ApiResponse]: ...
+    def pages(
+        self, path: str, query: Query = (), *, scheme: PageScheme, guard: PageGuard | None = None
+    ) -> AsyncIterator[ApiResponse]: ...
 
-    async def download(self, path: str, sink: SinkLike) -> DownloadResult: ...
+    async def download(
+        self, path: str, sink: SinkLike, *, expected_size: int | None = None
+    ) -> DownloadResult: ...
 
 
 @dataclass(frozen=True)
@@ -95,9 +99,10 @@ class Natives:
         """One JSON request (not stored yet; see :meth:`keep`)."""
         return await self.api.get(api_path, query, list_endpoint=list_endpoint)
 
-    def pages(self, api_path: str, query: Query, scheme: PageScheme) -> AsyncIterator[ApiResponse]:
-        """The pages of a list from ``query`` on (not stored yet; see :meth:`keep`)."""
-        return self.api.pages(api_path, query, scheme=scheme)
+    def pages(self, api_path: str, query: Query, guard: PageGuard) -> AsyncIterator[ApiResponse]:
+        """The pages of a list from ``query`` on, followed through ``guard`` (not stored yet;
+        see :meth:`keep`)."""
+        return self.api.pages(api_path, query, scheme=guard.scheme, guard=guard)
 
     def keep(
         self,
@@ -149,6 +154,7 @@ class Natives:
         metadata: Mapping[str, Any] | None = None,
         custodians: tuple[str, ...] = (),
         expected_md5: str | None = None,
+        expected_size: int | None = None,
     ) -> dict[str, Any]:
         """Replay or stream ``api_path`` into ``path``; retry MD5 mismatches, keep the last bytes.
 
@@ -163,7 +169,7 @@ class Natives:
         for attempt in range(1, DOWNLOAD_TRIES + 1):
             writer = self.store.open_stream(path)
             try:
-                result = await self.api.download(api_path, writer)
+                result = await self.api.download(api_path, writer, expected_size=expected_size)
                 status = "ok"
                 if result.content_md5 is None and _md5_equal(result.md5, expected_md5) is False:
                     if attempt < DOWNLOAD_TRIES:
@@ -175,11 +181,12 @@ class Natives:
                     status = "integrity_failed"
             except IntegrityError as exc:
                 failed: DownloadResult | None = getattr(exc, "result", None)
-                if failed is None or attempt < DOWNLOAD_TRIES:
+                if failed is None:  # longer than listed: not a mismatch to download again
+                    writer.abort()
+                    raise
+                if attempt < DOWNLOAD_TRIES:
                     writer.abort()
                     self.reporter.note(f"{source_id}: Content-MD5 mismatch, downloading again")
-                    if failed is None:
-                        raise
                     continue
                 result, status = failed, "integrity_failed"
             except BaseException:

@@ -33,8 +33,8 @@ from ediscovery.collect.custodians import Resolution, resolve_custodians
 from ediscovery.collect.natives import Natives
 from ediscovery.collect.plan import Custodian, Plan, Previous
 from ediscovery.collect.scope import Scope
-from ediscovery.collect.state import RunInfo, RunState, find_runs, reached
-from ediscovery.errors import EvidenceError
+from ediscovery.collect.state import RunInfo, RunState, find_runs, reached, release_lock, series_lock
+from ediscovery.errors import EvidenceError, UsageError
 from ediscovery.evidence.canonical import dumps_pretty, utc_iso, utc_now
 from ediscovery.evidence.custody import CustodyLog
 from ediscovery.evidence.digest import hash_file
@@ -81,6 +81,9 @@ class CollectOptions:
     jobs: int = 8
     full: bool = False
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    """What the evidence will be beyond the run's identity (encryption, display zone, Bates
+    numbering, …): a resumed run must be asked for the same, see :func:`check_same_evidence`."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,23 @@ def new_run_id(now: datetime) -> str:
     return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
+def check_same_evidence(run: RunInfo, wanted: Mapping[str, Any]) -> None:
+    """Refuse to resume ``run`` with options that would change what its evidence is."""
+    recorded = run.params.get("evidence")
+    if not isinstance(recorded, dict):
+        return  # a run started before these were recorded
+    names = sorted(set(recorded) | set(wanted))
+    differ = [n for n in names if recorded.get(n) != wanted.get(n)]
+    if not differ:
+        return
+    said = "; ".join(f"{n}: {recorded.get(n)!r} then, {wanted.get(n)!r} now" for n in differ)
+    raise UsageError(
+        f"Run {run.run_id} was started with other options than this command gives ({said}); "
+        "resuming it would change what its evidence is.",
+        hint="Run the command again with the options the run was started with.",
+    )
+
+
 def identity(options: CollectOptions, custodians: tuple[Custodian, ...]) -> dict[str, Any]:
     """What makes two commands the *same* run (for resume) or the same series (for increments)."""
     return {
@@ -167,13 +187,21 @@ class RunSession:
         wanted = identity(self.options, custodians)
         emails = [c.label for c in custodians]
         matter_dir = self.options.out / slug(self.options.matter)
-        runs = find_runs(matter_dir / ".state", custodians_slug(emails))
-        unfinished = [r for r in runs if not r.closed and r.params.get("identity") == wanted]
-        previous = None if self.options.full else _previous(runs, wanted)
-        resumed = bool(unfinished)
-        run_id = unfinished[-1].run_id if resumed else new_run_id(self.clock())
-        layout = RunLayout(matter_dir, f"{custodians_slug(emails)}_{run_id}", run_id)
-        state = RunState(layout.state_path)
+        series = series_lock(matter_dir / ".state", custodians_slug(emails))
+        try:
+            runs = find_runs(matter_dir / ".state", custodians_slug(emails))
+            unfinished = [r for r in runs if not r.closed and r.params.get("identity") == wanted]
+            if unfinished:
+                check_same_evidence(unfinished[-1], self.options.evidence)
+            previous = None if self.options.full else _previous(runs, wanted)
+            resumed = bool(unfinished)
+            run_id = unfinished[-1].run_id if resumed else new_run_id(self.clock())
+            layout = RunLayout(matter_dir, f"{custodians_slug(emails)}_{run_id}", run_id)
+            state = RunState(layout.state_path)
+        except BaseException:
+            release_lock(series)
+            raise
+        state.series = series
         custody: CustodyLog | None = None
         try:
             custody = self._open(layout, state, resumed, wanted, custodians, previous)
@@ -213,6 +241,7 @@ class RunSession:
             "custodians": [c.to_json() for c in custodians],
             "started_at": started,
             "previous_run": _previous_ref(previous),
+            "evidence": dict(self.options.evidence),
         }
         state.set_meta(
             run_id=layout.run_id,

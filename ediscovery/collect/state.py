@@ -23,6 +23,7 @@ remaining steps, and only a closed run can be the base of an incremental run.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ediscovery.errors import CollectionError
+from ediscovery.processes import parent_only, released
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -77,21 +79,79 @@ class RunInfo:
         return stage_of(self.status) == CLOSED
 
 
+def exclusive_lock(path: Path, what: str) -> int:
+    """Take the ``flock`` of ``path`` (created if need be) without waiting; its descriptor.
+
+    The lock file holds the owner's pid. When another process holds the lock, the error names
+    every process that still has it open, including workers a killed owner left behind.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        holders = lock_holders(fd)
+        os.close(fd)
+        named = f" (held by {', '.join(holders)})" if holders else ""
+        raise CollectionError(
+            f"{what} is in use by another process{named}.",
+            hint="Wait for it to finish, or stop it before running the same command again.",
+        ) from exc
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+    return parent_only(fd)
+
+
+def release_lock(fd: int) -> None:
+    """Give up a lock taken by :func:`exclusive_lock`."""
+    released(fd)
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    os.close(fd)
+
+
+def lock_holders(fd: int) -> list[str]:
+    """``pid N (command)`` of every process with the file of ``fd`` open (Linux ``/proc``)."""
+    wanted = os.fstat(fd)
+    try:
+        pids = sorted((p for p in os.listdir("/proc") if p.isdigit()), key=int)
+    except OSError:
+        return []
+    mine = str(os.getpid())
+    return [f"pid {pid} ({_command(pid)})" for pid in pids if pid != mine and _has_open(pid, wanted)]
+
+
+def _has_open(pid: str, wanted: os.stat_result) -> bool:
+    try:
+        for name in os.listdir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                st = os.stat(f"/proc/{pid}/fd/{name}")
+                if (st.st_dev, st.st_ino) == (wanted.st_dev, wanted.st_ino):
+                    return True
+    except OSError:
+        pass
+    return False
+
+
+def _command(pid: str) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            words = handle.read().split(b"\0")
+    except OSError:
+        return "?"
+    return " ".join(w.decode("utf-8", "replace") for w in words if w)[:120] or "?"
+
+
 class RunState:
-    """The open state database of one run; holds an exclusive lock while open."""
+    """The open state database of one run; holds an exclusive lock while open.
+
+    ``series``, when set, is the lock of the run's matter and custodians (see
+    :func:`series_lock`), released with the state.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock_fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            os.close(self._lock_fd)
-            raise CollectionError(
-                f"The run {path.stem} is in use by another process.",
-                hint="Wait for it to finish, or stop it before running the same command again.",
-            ) from exc
+        self.series: int | None = None
+        self._lock_fd = exclusive_lock(Path(f"{path}.lock"), f"The run {path.stem}")
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -185,8 +245,10 @@ class RunState:
 
     def close(self) -> None:
         self._db.close()
-        fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-        os.close(self._lock_fd)
+        release_lock(self._lock_fd)
+        if self.series is not None:
+            fd, self.series = self.series, None
+            release_lock(fd)
 
     def __enter__(self) -> RunState:
         return self
@@ -237,3 +299,11 @@ def find_runs(state_dir: Path, custodians_slug: str) -> list[RunInfo]:
         if info is not None and path.stem == f"{custodians_slug}_{info.run_id}":
             found.append(info)
     return sorted(found, key=lambda info: info.run_id)
+
+
+def series_lock(state_dir: Path, custodians_slug: str) -> int:
+    """The lock of every run of one matter and custodians, taken before choosing between
+    resuming, starting and incrementing, so two identical commands cannot both start a run."""
+    return exclusive_lock(
+        state_dir / f"{custodians_slug}.lock", "This matter's collection of these custodians"
+    )

@@ -12,6 +12,7 @@ BagIt Profile in ``manifests/bagit-profile.json``.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -70,6 +71,9 @@ class BagInfo:
             ("Collector", self.collector),
         ]
         return [(label, _one_line(value)) for label, value in pairs if value]
+
+
+CUSTODY_LOG = "custody.jsonl"
 
 
 @dataclass(frozen=True)
@@ -195,33 +199,69 @@ def _bag_info_bytes(info: BagInfo, oxum: str) -> bytes:
     return encode_text("".join(f"{label}: {value}\n" for label, value in info.labels(oxum)))
 
 
-def write_bag(
+@dataclass(frozen=True)
+class PreparedBag:
+    """The BagIt files of a bag, computed but not yet written (see :func:`prepare_bag`)."""
+
+    root: Path
+    files: Mapping[str, bytes]
+    payload: Mapping[str, Digests]
+    hashed: int
+
+    def tag_sha256(self) -> dict[str, str]:
+        """The sha256 of every tag file the bag will hold except ``custody.jsonl`` and the tag
+        manifests: what the custody log's ``bag_written`` event anchors."""
+        digests = {name: hashlib.sha256(data).hexdigest() for name, data in self.files.items()}
+        for rel in list_tag_files(self.root):
+            if rel not in digests and rel != CUSTODY_LOG:
+                digests[rel] = hash_file(self.root / rel).sha256
+        return dict(sorted(digests.items()))
+
+    def write(self) -> BagSummary:
+        """Write the files, then the tag manifests over every file outside ``data/``."""
+        for name, data in self.files.items():
+            atomic_write(self.root / name, data)
+        tag_files = list_tag_files(self.root)
+        _write_manifests(self.root, "tagmanifest", {rel: hash_file(self.root / rel) for rel in tag_files})
+        return BagSummary(
+            payload_oxum=payload_oxum(d.size for d in self.payload.values()),
+            payload_files=len(self.payload),
+            payload_bytes=sum(d.size for d in self.payload.values()),
+            hashed_files=self.hashed,
+            tag_files=tuple(tag_files),
+        )
+
+
+def prepare_bag(
     bag_root: Path | str, info: BagInfo, *, known_digests: Mapping[str, Digests] | None = None
-) -> BagSummary:
-    """Write every BagIt file of ``bag_root``; payload files not in ``known_digests`` are hashed once.
+) -> PreparedBag:
+    """Compute ``bagit.txt``, ``bag-info.txt``, the payload manifests and ``VERIFY.txt``.
 
     ``known_digests`` maps bag-relative payload paths to the digests computed while the files
-    streamed in; it saves re-reading them. Tag manifests are written last and cover every
-    other file outside ``data/`` (manifest.json, custody.jsonl, reports, VERIFY.txt …).
+    streamed in; payload files not in it are hashed once.
     """
     root = Path(bag_root)
     if not root.is_dir():
         raise EvidenceError(f"Bag folder {root} does not exist.", path=root)
     payload, hashed = _payload_digests(root, known_digests or {})
     oxum = payload_oxum(d.size for d in payload.values())
-    atomic_write(root / "bagit.txt", BAGIT_TXT)
-    atomic_write(root / "bag-info.txt", _bag_info_bytes(info, oxum))
-    _write_manifests(root, "manifest", payload)
-    atomic_write(root / "VERIFY.txt", verify_instructions(root.name).encode("utf-8"))
-    tag_files = list_tag_files(root)
-    _write_manifests(root, "tagmanifest", {rel: hash_file(root / rel) for rel in tag_files})
-    return BagSummary(
-        payload_oxum=oxum,
-        payload_files=len(payload),
-        payload_bytes=sum(d.size for d in payload.values()),
-        hashed_files=hashed,
-        tag_files=tuple(tag_files),
-    )
+    files = {"bagit.txt": BAGIT_TXT, "bag-info.txt": _bag_info_bytes(info, oxum)}
+    for algorithm in ALGORITHMS:
+        lines = {path: getattr(d, algorithm) for path, d in payload.items()}
+        files[f"manifest-{algorithm}.txt"] = manifest_bytes(lines)
+    files["VERIFY.txt"] = verify_instructions(root.name).encode("utf-8")
+    return PreparedBag(root, files, payload, hashed)
+
+
+def write_bag(
+    bag_root: Path | str, info: BagInfo, *, known_digests: Mapping[str, Digests] | None = None
+) -> BagSummary:
+    """Write every BagIt file of ``bag_root`` (:func:`prepare_bag`, then :meth:`PreparedBag.write`).
+
+    Tag manifests are written last and cover every other file outside ``data/`` (manifest.json,
+    custody.jsonl, reports, VERIFY.txt …).
+    """
+    return prepare_bag(bag_root, info, known_digests=known_digests).write()
 
 
 def verify_instructions(bag_name: str) -> str:

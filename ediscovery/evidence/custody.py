@@ -27,6 +27,7 @@ from ediscovery import __version__
 from ediscovery.errors import DiskFullError, EvidenceError
 from ediscovery.evidence.canonical import dumps, dumps_line, utc_iso, utc_now
 from ediscovery.evidence.store import fsync_dir, make_dirs
+from ediscovery.processes import parent_only, released
 
 GENESIS_HASH = "0" * 64
 EVENT_KEYS = frozenset({"seq", "at", "actor", "tool", "action", "details", "prev_hash", "hash"})
@@ -116,6 +117,7 @@ class CustodyLog:
     def close(self) -> None:
         if self._fd is not None:
             fd, self._fd = self._fd, None
+            released(fd)
             os.close(fd)
 
     def __enter__(self) -> CustodyLog:
@@ -130,7 +132,7 @@ class CustodyLog:
         make_dirs(self.path.parent)
         created = not self.path.exists()
         try:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            self._fd = parent_only(os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644))
         except OSError as exc:
             raise EvidenceError(
                 f"Cannot open custody log {self.path}: {exc.strerror}.", path=self.path

@@ -20,6 +20,7 @@ from typing import Any
 from ediscovery.errors import DiskFullError, EvidenceError
 from ediscovery.evidence.canonical import dumps_line
 from ediscovery.evidence.store import fsync_dir, make_dirs
+from ediscovery.processes import parent_only, released
 
 _SECRET_KEY = re.compile(r"(api[_-]?key|authorization|password|passwd|secret|cookie|bearer)", re.IGNORECASE)
 
@@ -60,7 +61,8 @@ class RequestLog:
         make_dirs(self.path.parent)
         created = not self.path.exists()
         try:
-            self._fd: int | None = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self._fd: int | None = parent_only(fd)
         except OSError as exc:
             raise EvidenceError(
                 f"Cannot open request log {self.path}: {exc.strerror}.", path=self.path
@@ -90,6 +92,7 @@ class RequestLog:
         if self._fd is not None:
             self.flush()
             fd, self._fd = self._fd, None
+            released(fd)
             os.close(fd)
 
     def __enter__(self) -> RequestLog:

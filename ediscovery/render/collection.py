@@ -24,7 +24,7 @@ from ediscovery.render.natives import Bag
 from ediscovery.render.options import RenderOptions, RenderResult
 from ediscovery.render.plan import Job, plan_jobs, read_collection
 from ediscovery.render.timestamps import load_zone
-from ediscovery.render.worker import Outcome, install_ledger, render_job
+from ediscovery.render.worker import Outcome, render_job, start_worker
 
 
 class RenderReporter(Protocol):
@@ -95,7 +95,7 @@ def _run_pool(
     ctx = pool_context()
     ledger = SharedLedger.create(ctx, len(jobs), options.bates_start)
     outcomes: list[Outcome] = []
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=install_ledger, initargs=(ledger,)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=start_worker, initargs=(ledger,)) as pool:
         futures: list[Future[Outcome]] = [
             pool.submit(render_job, bag_root, out_dir, job, options) for job in jobs
         ]

@@ -59,14 +59,21 @@ def _any_link(_url: str) -> bool:
     return True  # links are rendered as text, never followed
 
 
+def _as_typed(url: str) -> str:
+    return url
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "highlight": _highlight})
     md.enable(["table", "strikethrough"])
+    md.disable("entity")  # typed "&lt;" is shown as typed, never decoded to "<"
     md.add_render_rule("link_open", _link_open)
     md.add_render_rule("link_close", _link_close)
     md.add_render_rule("image", _image)
     md.validateLink = _any_link  # type: ignore[method-assign,assignment]
+    md.normalizeLink = _as_typed  # type: ignore[method-assign]  # no percent-encoding
+    md.normalizeLinkText = _as_typed  # type: ignore[method-assign,assignment]
     return md
 
 

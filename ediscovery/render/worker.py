@@ -21,6 +21,7 @@ from typing import Any
 
 from ediscovery.errors import EdiscoveryError, RenderError
 from ediscovery.evidence.digest import Digests
+from ediscovery.processes import die_with_parent
 from ediscovery.render.activity import activity_context
 from ediscovery.render.bates import Ledger, format_bates, placeholder, stamp
 from ediscovery.render.chat import Segment, chat_context
@@ -77,9 +78,16 @@ class Outcome:
 
 
 def install_ledger(ledger: Ledger) -> None:
-    """Pool initializer: the ledger this process claims Bates ranges from."""
+    """The ledger this process claims Bates ranges from."""
     global _LEDGER
     _LEDGER = ledger
+
+
+def start_worker(ledger: Ledger) -> None:
+    """Pool initializer: die with the parent (a killed run must not leave workers holding its
+    lock, see :mod:`ediscovery.processes`), then install the ledger."""
+    die_with_parent()
+    install_ledger(ledger)
 
 
 def build_context(bag: Bag, job: Job, options: RenderOptions) -> dict[str, Any]:

@@ -5,6 +5,7 @@ Both bind to loopback by default. The demo key is public and printed; no secret 
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 import uvicorn
 from starlette.applications import Starlette
 
+from ediscovery.errors import UsageError
 from ediscovery.sandbox.app import create_app
 from ediscovery.sandbox.faults import FaultConfig
 from ediscovery.sandbox.tenant import DEMO_KEY, Tenant
@@ -26,11 +28,38 @@ def serve(
     *,
     rate_limit: int = 600,
 ) -> None:
-    """Serve ``tenant`` until interrupted, after printing the base URL and the demo key."""
+    """Serve ``tenant`` until interrupted, after printing the base URL and the demo key.
+
+    The socket is bound first, so the URL printed is the one served (port 0: the port the
+    system chose) and a busy port is an error before anything is printed.
+    """
     app = create_app(tenant, faults=faults, rate_limit=rate_limit)
-    print(f"Compliance API sandbox: http://{host}:{port}")
-    print(f"Demo key (x-api-key): {DEMO_KEY}")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    sock = bind(host, port)
+    bound = sock.getsockname()[1]
+    print(f"Compliance API sandbox: http://{_url_host(host)}:{bound}", flush=True)
+    print(f"Demo key (x-api-key): {DEMO_KEY}", flush=True)
+    config = uvicorn.Config(app, log_level="warning", lifespan="off")
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port``; UsageError naming the port when it is taken."""
+    try:
+        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(info[0], socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(info[4])
+        sock.listen(128)
+    except OSError as exc:
+        raise UsageError(
+            f"Cannot serve the sandbox on {host}:{port}: {exc.strerror or exc}.",
+            hint="Choose another port with --port (0 lets the system pick a free one).",
+        ) from exc
+    return sock
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 @contextmanager

@@ -79,7 +79,8 @@ __all__ = [
 @dataclass(frozen=True)
 class LayerResult:
     """How one layer went: ``ok``, ``failed``, ``incomplete`` (no problem found, but members it
-    needed could not be read out of the archive) or ``skipped`` (with why)."""
+    needed could not be read out of the archive), ``absent`` (there was nothing to check
+    against: no sidecar and no receipt) or ``skipped`` (with why)."""
 
     name: str
     status: str
@@ -101,6 +102,8 @@ class VerifyReport:
     fast: bool
     layers: tuple[LayerResult, ...]
     problems: tuple[Problem, ...]
+    limits: tuple[str, ...] = ()
+    """What this verification could not establish (said beside VALID, never hidden by it)."""
 
     @property
     def ok(self) -> bool:
@@ -114,6 +117,7 @@ class VerifyReport:
             "valid": self.ok,
             "layers": [vars(layer) for layer in self.layers],
             "problems": [problem.to_dict() for problem in self.problems],
+            "limits": list(self.limits),
         }
 
 
@@ -121,13 +125,22 @@ class _Run:
     def __init__(self, reporter: Reporter | None) -> None:
         self.results: dict[str, LayerResult] = {}
         self.problems: list[Problem] = []
+        self.limits: list[str] = []
         self._reporter = reporter
 
-    def record(self, layer: str, found: list[Problem], note: str = "", *, incomplete: bool = False) -> None:
+    def record(
+        self,
+        layer: str,
+        found: list[Problem],
+        note: str = "",
+        *,
+        incomplete: bool = False,
+        absent: bool = False,
+    ) -> None:
         self.problems += found
         previous = self.results.get(layer)
         count = len(found) + (previous.problems if previous else 0)
-        status = "failed" if count else "incomplete" if incomplete else "ok"
+        status = "failed" if count else "absent" if absent else "incomplete" if incomplete else "ok"
         self.results[layer] = LayerResult(layer, status, count, note or (previous.note if previous else ""))
         if self._reporter is not None:
             self._reporter(layer, self.results[layer].describe())
@@ -139,7 +152,12 @@ class _Run:
         for layer in LAYERS:
             self.skip(layer, "not run")
         return VerifyReport(
-            str(path), source, fast, tuple(self.results[n] for n in LAYERS), tuple(self.problems)
+            str(path),
+            source,
+            fast,
+            tuple(self.results[n] for n in LAYERS),
+            tuple(self.problems),
+            tuple(self.limits),
         )
 
 
@@ -165,6 +183,10 @@ def _bag_layers(run: _Run, contents: BagContents, fast: bool, receipt: dict[str,
 
 
 SidecarFindings = tuple[list[Problem], str, dict[str, Any] | None]
+UNANCHORED = (
+    "no receipt: the custody chain's head is not anchored outside the bag, so this is a check of "
+    "internal consistency only (a bag rewritten consistently, custody log included, would pass)"
+)
 
 
 def _sidecar_findings(archive: Path) -> SidecarFindings:
@@ -209,7 +231,9 @@ def _verify_archive(run: _Run, target: Path, password: str | None, fast: bool) -
         with contextlib.ExitStack() as stack:
             contents = _open_contents(stack, target, password, fast)
             found, note, receipt = pending.result()
-            run.record("sidecar", found, note)
+            run.record("sidecar", found, note, absent=note == "sidecar absent, receipt absent")
+            if receipt is None:
+                run.limits.append(UNANCHORED)
             if isinstance(contents, ArchiveCorrupt):
                 run.record("archive", [contents])
                 for layer in LAYERS[2:]:
@@ -228,7 +252,8 @@ def _verify_directory(run: _Run, target: Path, fast: bool) -> None:
     contents = from_directory(target, hash_payload=not fast)
     receipt = sidecar.receipt_beside_bag(target)
     if receipt is None:
-        run.skip("sidecar", "bag folder, no receipt beside it")
+        run.record("sidecar", [], "bag folder, no receipt beside it", absent=True)
+        run.limits.append(UNANCHORED)
     else:
         run.record("sidecar", sidecar.check_receipt_bag(receipt, contents), "receipt beside the bag folder")
     _bag_layers(run, contents, fast, receipt)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import tempfile
 import unicodedata
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from typing import BinaryIO
 
 from ediscovery.archive import MemberDamage, MemberSink, list_members, scan_members
 from ediscovery.errors import ArchiveError
-from ediscovery.evidence.bag import ALGORITHMS, PAYLOAD_DIR, list_bag_files
+from ediscovery.evidence.bag import ALGORITHMS, PAYLOAD_DIR
 from ediscovery.evidence.paths import resolve_inside
 from ediscovery.verify.problems import FileMissing, Problem
 
@@ -48,6 +49,8 @@ class BagContents:
     digests: dict[str, dict[str, str]] = field(default_factory=dict)
     damage: tuple[MemberDamage, ...] = ()
     unreadable: set[str] = field(default_factory=set)
+    links: dict[str, str] = field(default_factory=dict)
+    """Symbolic links in a bag folder (path → where it points): never followed, never read."""
 
     def missing(self, relpath: str, layer: str = "bagit") -> list[Problem]:
         """``[FileMissing]`` for a required file, unless the archive layer already reported it."""
@@ -117,13 +120,32 @@ def _hash_path(path: Path) -> dict[str, str]:
 
 
 def from_directory(bag_root: Path, *, hash_payload: bool) -> BagContents:
-    """Read a bag folder: sizes of every file; digests of tag files, and of the payload unless fast."""
+    """Read a bag folder: sizes of every file; digests of tag files, and of the payload unless fast.
+
+    A symbolic link (to a file or a folder) is recorded in ``links`` and not followed: what it
+    points to is not part of the bag, and a link could make a bag verify against files elsewhere.
+    """
     contents = BagContents(name=bag_root.name, tag_dir=bag_root)
-    for name in list_bag_files(bag_root):
+    for name in _regular_files(bag_root, contents.links):
         contents.sizes[name] = (bag_root / name).stat().st_size
         if hash_payload or not name.startswith(PAYLOAD_DIR + "/"):
             contents.digests[name] = _hash_path(bag_root / name)
+    contents.unreadable.update(contents.links)
     return contents
+
+
+def _regular_files(root: Path, links: dict[str, str]) -> list[str]:
+    """Bag-relative paths of the regular files under ``root``; symbolic links go to ``links``."""
+    found: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        for name in [*dirs, *files]:
+            path = Path(folder, name)
+            if path.is_symlink():
+                links[path.relative_to(root).as_posix()] = os.readlink(path)
+            elif name in files:
+                found.append(path.relative_to(root).as_posix())
+        dirs[:] = [d for d in dirs if not Path(folder, d).is_symlink()]
+    return sorted(found)
 
 
 def _top_folder(names: list[str]) -> str:

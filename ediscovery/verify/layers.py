@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from ediscovery.errors import EvidenceError
-from ediscovery.evidence.bag import ALGORITHMS, PAYLOAD_DIR, is_tag_manifest, parse_bag_info, parse_manifest
+from ediscovery.evidence.bag import (
+    ALGORITHMS,
+    CUSTODY_LOG,
+    PAYLOAD_DIR,
+    is_tag_manifest,
+    parse_bag_info,
+    parse_manifest,
+)
+from ediscovery.evidence.canonical import printable
 from ediscovery.evidence.custody import verify_chain
 from ediscovery.evidence.manifest import validate_manifest
 from ediscovery.verify.contents import BagContents, nfc
@@ -110,7 +118,10 @@ def _uncovered_tags(contents: BagContents, tags: Manifests) -> list[Problem]:
 
 def bagit(contents: BagContents, *, fast: bool) -> tuple[list[Problem], Manifests]:
     """Completeness, Payload-Oxum, and (unless fast) every payload and tag digest."""
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        BagFormatError(name, f"is a symbolic link (to {target!r}); a bag holds regular files only")
+        for name, target in sorted(contents.links.items())
+    ]
     if contents.read_tag("bagit.txt") is None:
         problems += contents.missing("bagit.txt")
     manifests = _manifests(contents, "manifest", problems)
@@ -178,6 +189,36 @@ def manifest_json(obj: Mapping[str, Any], contents: BagContents, manifests: Mani
         for name in contents.payload()
         if nfc(name) not in described
     ]
+    return problems + bag_info_agreement(obj, contents)
+
+
+def bag_info_agreement(obj: Mapping[str, Any], contents: BagContents) -> list[Problem]:
+    """``bag-info.txt`` says what manifest.json says: matter, run, custodians, zone, API version."""
+    raw = contents.read_tag("bag-info.txt")
+    if raw is None:
+        return []
+    found: dict[str, list[str]] = {}
+    for label, value in parse_bag_info(raw):
+        found.setdefault(label, []).append(value)
+    custodians = [c for c in obj.get("custodians") or [] if isinstance(c, dict)]
+    user_ids = sorted({str(u) for c in custodians for u in c.get("user_ids") or []})
+    scope, api = obj.get("scope") or {}, obj.get("api") or {}
+    expected: dict[str, list[Any]] = {
+        "External-Identifier": [obj.get("matter")],
+        "Collection-Run-Id": [obj.get("run_id")],
+        "Custodian-Email": sorted(str(c["email"]) for c in custodians if c.get("email")),
+        "Custodian-User-Ids": [", ".join(user_ids)],
+        "Date-Range-Time-Zone": [scope.get("time_zone") if isinstance(scope, dict) else None],
+        "API-Version": [api.get("version") if isinstance(api, dict) else None],
+    }
+    problems: list[Problem] = []
+    for label, values in expected.items():
+        want = [" ".join(printable(str(v)).split()) for v in values if v]
+        got = [" ".join(v.split()) for v in found.get(label, [])]
+        if got != want:
+            problems.append(
+                ManifestJsonMismatch("bag-info.txt", label, "; ".join(got) or "absent", "; ".join(want))
+            )
     return problems
 
 
@@ -238,7 +279,7 @@ def _ending(contents: BagContents, obj: Mapping[str, Any] | None, log: _Log) -> 
         )
         problems.append(CustodyTruncated(number, detail))
     else:
-        problems += _bag_written(number, last, _entries(obj))
+        problems += _bag_written(contents, number, last, _entries(obj))
     if log.finished is None:
         problems.append(
             CustodyTruncated(None, "no run_finished event: the log does not close the collection")
@@ -257,12 +298,35 @@ def _run_finished(contents: BagContents, number: int, event: Mapping[str, Any]) 
 
 
 def _bag_written(
-    number: int, event: Mapping[str, Any], entries: list[Mapping[str, Any]] | None
+    contents: BagContents, number: int, event: Mapping[str, Any], entries: list[Mapping[str, Any]] | None
 ) -> list[Problem]:
     recorded = _details(event).get("entries")
-    if recorded is None or entries is None or recorded == len(entries):
-        return []
-    return [CustodyMismatch(number, "manifest.json entries", str(len(entries)), str(recorded))]
+    problems: list[Problem] = []
+    if recorded is not None and entries is not None and recorded != len(entries):
+        problems.append(CustodyMismatch(number, "manifest.json entries", str(len(entries)), str(recorded)))
+    return problems + _anchored_tags(contents, number, _details(event).get("tag_files"))
+
+
+def _anchored_tags(contents: BagContents, number: int, recorded: Any) -> list[Problem]:
+    """Every tag file (but the custody log and tag manifests) has the sha256 ``bag_written`` recorded.
+
+    Without this a tag file (bag-info.txt, requests.jsonl, a report) could be edited and the tag
+    manifests recomputed, and the bag would still be consistent.
+    """
+    if not isinstance(recorded, dict):
+        return []  # a bag written before tag files were anchored
+    present = {
+        name
+        for name in contents.sizes
+        if not name.startswith(PAYLOAD_DIR + "/") and not is_tag_manifest(name) and name != CUSTODY_LOG
+    }
+    problems: list[Problem] = []
+    for name in sorted(present | set(recorded)):
+        actual = contents.digest(name if name in present else None)
+        expected = recorded.get(name, "not recorded by bag_written")
+        if actual is not None and actual != expected:
+            problems.append(CustodyMismatch(number, name, actual, str(expected)))
+    return problems
 
 
 def _stored_agreement(contents: BagContents, obj: Mapping[str, Any] | None, log: _Log) -> list[Problem]:

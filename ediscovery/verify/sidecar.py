@@ -26,21 +26,32 @@ def _sha256(paths: list[Path]) -> str:
 def check_sidecar(archive: Path, computed: dict[str, str]) -> tuple[list[Problem], bool]:
     """Each volume's sha256 against ``<archive>.sha256``; returns (problems, sidecar present).
 
+    The sidecar must describe this archive: a line naming any other file (another archive in
+    the same folder) is a problem and that file is not hashed, and so is a volume it leaves out.
     The digests computed are left in ``computed`` (by file name) for the receipt check.
     """
     sidecar = Path(f"{archive_base(archive)}.sha256")
     if not sidecar.is_file():
         return [], False
+    volumes = {v.name for v in volume_paths(archive)}
     problems: list[Problem] = []
+    listed: set[str] = set()
     for line in sidecar.read_text(encoding="utf-8", errors="replace").splitlines():
-        digest, _, name = line.partition("  ")
-        target = archive.parent / name.strip().lstrip("*")
-        if not target.is_file() or "/" in name:
+        if not line.strip():
+            continue
+        digest, _, raw = line.partition("  ")
+        name = raw.strip().lstrip("*")
+        target = archive.parent / name
+        if name not in volumes:
+            problems.append(SidecarMismatch(name, digest, f"not a volume of {archive.name}"))
+        elif not target.is_file():
             problems.append(SidecarMismatch(name, digest, "missing"))
         else:
-            found = computed[target.name] = _sha256([target])
+            listed.add(name)
+            found = computed[name] = _sha256([target])
             if found != digest.lower():
                 problems.append(SidecarMismatch(name, digest, found))
+    problems += [SidecarMismatch(name, "not listed", "a volume") for name in sorted(volumes - listed)]
     return problems, True
 
 

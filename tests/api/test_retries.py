@@ -104,14 +104,24 @@ def test_400_is_final(make_client) -> None:
     assert "/v1/compliance/organizations?limit=1000" in str(info.value)
 
 
-def test_attempts_are_bounded_then_rate_limit_error(make_client, fake_time: FakeTime) -> None:
+def test_429_is_flow_control_and_does_not_use_up_the_attempts(make_client, fake_time: FakeTime) -> None:
     seen, handler = scripted(
-        *[api_error(429, "rate_limit_error", "limit", retry_after="1") for _ in range(3)]
+        *[api_error(429, "rate_limit_error", "limit", retry_after="1") for _ in range(5)],
+        json_response(200, ORGS),
+    )
+    page = run(first_page(make_client(handler, max_attempts=3)))
+    assert page.data == ORGS
+    assert len(seen) == 6
+    assert fake_time.sleeps.count(1.0) >= 5
+
+
+def test_429_without_end_is_bounded_then_rate_limit_error(make_client, fake_time: FakeTime) -> None:
+    seen, handler = scripted(
+        *[api_error(429, "rate_limit_error", "limit", retry_after="1") for _ in range(4)]
     )
     with pytest.raises(RateLimitError):
-        run(first_page(make_client(handler, max_attempts=3)))
-    assert len(seen) == 3
-    assert fake_time.sleeps.count(1.0) >= 2
+        run(first_page(make_client(handler, max_attempts=8, max_throttled=4)))
+    assert len(seen) == 4
 
 
 def test_connection_error_and_timeout_are_retried(make_client, records: list[RequestRecord]) -> None:
@@ -119,8 +129,8 @@ def test_connection_error_and_timeout_are_retried(make_client, records: list[Req
     page = run(first_page(make_client(handler)))
     assert page.data == ORGS
     assert [r.error for r in records[:2]] == [
-        "GET /v1/compliance/organizations failed: ConnectError.",
-        "GET /v1/compliance/organizations failed: ReadTimeout.",
+        "GET /v1/compliance/organizations failed: ConnectError (refused).",
+        "GET /v1/compliance/organizations failed: ReadTimeout (slow).",
     ]
 
 

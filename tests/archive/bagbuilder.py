@@ -94,6 +94,8 @@ def build_bag(parent: Path, *, seed: int = 1, name: str = "alice-example.com_" +
                "since_input": "2026-01-01", "until_input": None},
         counts={"chats": 1, "messages": 1, "files": 2, "generated_files": 0, "artifacts": 0, "projects": 0,
                 "project_documents": 0, "activities": 0},
+        custodians=({"query": "alice@example.com", "email": "alice@example.com", "full_name": "Alice",
+                     "user_ids": ["user_1"], "organizations": []},),
         entries=tuple(entries),
     )  # fmt: skip
     digest = write_manifest(root / "manifest.json", manifest)

@@ -161,3 +161,23 @@ def test_a_sealed_run_killed_while_verifying_is_sealed_again_with_its_password(
     manifest = json.loads((Path(later["bag"]) / "manifest.json").read_bytes())
     assert manifest["previous_run"]["run_id"] == json.loads((bag / "manifest.json").read_bytes())["run_id"]
     assert verify(Path(later["archive"]), password=PASSWORD).ok
+
+
+@pytest.mark.slow
+def test_a_run_started_encrypted_is_never_resumed_in_the_clear(
+    live_sandbox: str, demo_key: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    killed = run_cli(live_sandbox, demo_key, out, crash_at="seal", pdf=False, password=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    plain = run_cli(live_sandbox, demo_key, out, pdf=False)
+    assert plain.returncode == 2, plain.stderr
+    assert "encrypted: True then, False now" in plain.stderr
+    assert "Run the command again with the options the run was started with." in plain.stderr
+    assert not list(out.rglob("*.7z"))
+    with_pdf = run_cli(live_sandbox, demo_key, out, password=True)
+    assert with_pdf.returncode == 2 and "transcripts: False then, True now" in with_pdf.stderr
+    resumed = finished(run_cli(live_sandbox, demo_key, out, pdf=False, password=True))
+    receipt = json.loads(Path(f"{resumed['archive']}.receipt.json").read_bytes())
+    assert receipt["archive"]["encrypted"] is True
+    assert verify(Path(resumed["archive"]), password=PASSWORD).ok

@@ -113,3 +113,15 @@ def test_fetcher_serves_only_template_files(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="refused"):
             fetcher.fetch(url)
     assert len(fetcher.refused) == 5
+
+
+def test_entity_text_in_a_chat_is_shown_as_typed_not_decoded(tmp_path: Path) -> None:
+    need("pdftotext")
+    typed = "typed &lt;script&gt; &amp; &#x41; and a link [site](https://x.test/é?a=1&b=2)"
+    bag = BagBuilder(tmp_path / "bag")
+    bag.chat("claude_chat_x", [message("m1", "user", typed)])
+    render_collection(bag.finish(), tmp_path / "o", RenderOptions())
+    text = re.sub(r"\s+", " ", " ".join(pdftext(tmp_path / "o/chats/claude_chat_x.pdf")))
+    assert "typed &lt;script&gt; &amp; &#x41; and a link" in text
+    assert "<script>" not in text
+    assert "https://x.test/é?a=1&b=2" in text

@@ -9,6 +9,7 @@ wrong password).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import shutil
 from collections.abc import Callable, Iterator
@@ -27,7 +28,7 @@ from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, ru
 from ediscovery.sandbox import ManualClock, Tenant, create_app
 from ediscovery.verify import verify
 from tests.collect.conftest import make_client
-from tests.verify.finished import cut_custody, edit_manifest
+from tests.verify.finished import cut_custody, edit_manifest, retag
 
 pytestmark = pytest.mark.slow
 PASSWORD = "correct horse battery staple"
@@ -272,3 +273,74 @@ def test_damage_inside_the_encrypted_real_archive_is_caught(encrypted: Collectio
     copy.archive.write_bytes(bytes(data))
     assert "MemberCorrupt" in _kinds(copy.archive, PASSWORD)
     assert _cli(copy.archive, "--password-env", "PW", env={"PW": PASSWORD})[0] == 3
+
+
+# ------------------------------------------------------- what the custody log anchors, and what not
+
+
+def _edit_bag_info_email(bag: Path) -> None:
+    path = bag / "bag-info.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("alice@example.com", "mallory@example.com"))
+    retag(bag)
+
+
+def _cut_requests_log(bag: Path) -> None:
+    path = bag / "requests.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:-3]))
+    retag(bag)
+
+
+@pytest.mark.parametrize(
+    ("damage", "file"), [(_edit_bag_info_email, "bag-info.txt"), (_cut_requests_log, "requests.jsonl")]
+)
+def test_a_tag_file_edited_and_retagged_fails_against_the_custody_log_even_without_a_receipt(
+    copy: Collection, damage: Callable[[Path], None], file: str
+) -> None:
+    Path(f"{copy.archive}.receipt.json").unlink()
+    damage(copy.bag)
+    problems = verify(copy.bag).problems
+    assert any(type(p).__name__ == "CustodyMismatch" and getattr(p, "path", "") == file for p in problems)
+    assert _cli(copy.bag)[0] == 3
+
+
+def test_bag_info_must_agree_with_manifest_json(copy: Collection) -> None:
+    _edit_bag_info_email(copy.bag)
+    [mismatch] = [p for p in verify(copy.bag).problems if type(p).__name__ == "ManifestJsonMismatch"]
+    assert "bag-info.txt" in str(mismatch) and "Custodian-Email" in str(mismatch)
+
+
+def test_a_bag_folder_without_its_receipt_is_said_to_be_checked_for_consistency_only(
+    copy: Collection,
+) -> None:
+    code, output = _cli(copy.bag)
+    assert code == 0 and "internal consistency only" not in output
+    Path(f"{copy.archive}.receipt.json").unlink()
+    code, output = _cli(copy.bag)
+    assert code == 0
+    assert "sidecar: absent (bag folder, no receipt beside it)" in output
+    assert "Note: no receipt: the custody chain's head is not anchored outside the bag" in output
+    assert output.rstrip().endswith("VALID")
+
+
+def test_an_archive_without_sidecar_and_receipt_is_not_called_ok(copy: Collection) -> None:
+    Path(f"{copy.archive}.sha256").unlink()
+    Path(f"{copy.archive}.receipt.json").unlink()
+    report = verify(copy.archive)
+    assert report.layers[0].status == "absent"
+    assert any("internal consistency only" in limit for limit in report.limits)
+    assert "sidecar: absent (sidecar absent, receipt absent)" in _cli(copy.archive)[1]
+
+
+def test_a_sidecar_naming_another_archive_does_not_vouch_for_this_one(
+    copy: Collection, tmp_path: Path
+) -> None:
+    other = copy.archive.with_name("other.7z")
+    other.write_bytes(b"another archive")
+    sidecar = Path(f"{copy.archive}.sha256")
+    digest = hashlib.sha256(b"another archive").hexdigest()
+    sidecar.write_text(f"{digest}  other.7z\n", encoding="utf-8")
+    problems = [p for p in verify(copy.archive).problems if type(p).__name__ == "SidecarMismatch"]
+    messages = " | ".join(str(p) for p in problems)
+    assert f"not a volume of {copy.archive.name}" in messages
+    assert copy.archive.name in messages and "not listed" in messages

@@ -220,3 +220,18 @@ def test_split_archive_verifies_from_its_first_volume(bag: Path, tmp_path: Path)
     sealed.volumes[1].path.unlink()
     report = verify(sealed.archive_path, password=PASSWORD)
     assert "SidecarMismatch" in _kinds(report.problems)
+
+
+def test_a_payload_symlink_pointing_outside_the_bag_is_reported_not_followed(
+    bag: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.bin"
+    outside.write_bytes((bag / PAYLOAD).read_bytes())  # same bytes: following it would pass
+    (bag / PAYLOAD).unlink()
+    (bag / PAYLOAD).symlink_to(outside)
+    report = verify(bag)
+    assert not report.ok
+    [link] = [p for p in report.problems if "symbolic link" in str(p)]
+    assert PAYLOAD in str(link) and str(outside) in str(link)
+    code, output = _cli(str(bag))
+    assert code == 3 and "INVALID" in output
