@@ -42,7 +42,7 @@ from typing import Any
 
 from ediscovery.api.client import ComplianceClient
 from ediscovery.api.response import RequestRecord
-from ediscovery.collect.run import CollectionResult, CollectOptions, Resolver, RunSession
+from ediscovery.collect.run import CollectionResult, CollectOptions, Resolver, RunSession, log_stop
 from ediscovery.collect.state import CLOSED, RunState, reached
 from ediscovery.evidence.bag import BagInfo, prepare_bag
 from ediscovery.evidence.canonical import utc_iso, utc_now
@@ -50,7 +50,7 @@ from ediscovery.evidence.custody import CustodyLog, default_actor
 from ediscovery.evidence.digest import Digests
 from ediscovery.evidence.manifest import Manifest, ManifestEntry, write_manifest
 from ediscovery.evidence.requests_log import RequestLog
-from ediscovery.evidence.store import fsync_dir
+from ediscovery.evidence.store import disk_full, fsync_dir
 from ediscovery.progress import NullReporter, Reporter
 
 TRANSCRIPTS_DIR = "data/transcripts"
@@ -181,9 +181,22 @@ async def run_pipeline(
         if requests is not None:
             requests.attach(result.layout.bag / "requests.jsonl")
         return _finish(result, state, custody, options, reporter, clock, requests)
+    except BaseException as exc:
+        stopped = _stopped(exc, state.stage(), result.layout.bag)
+        log_stop(custody, stopped, f"after {state.stage()}")
+        if stopped is exc:
+            raise
+        raise stopped from exc
     finally:
         custody.close()
         state.close()
+
+
+def _stopped(exc: BaseException, stage: str, bag: Path) -> BaseException:
+    """What a finishing step that failed raises: a full disk, however it surfaced, is the one
+    resumable :class:`DiskFullError`; everything else as it was."""
+    full = disk_full(exc, f"finishing the run after the {stage!r} step", bag)
+    return exc if full is None else full
 
 
 def _finish(

@@ -50,7 +50,7 @@ from ediscovery.errors import ArchiveError
 from ediscovery.evidence.bag import ALGORITHMS, PAYLOAD_DIR, list_bag_files, parse_bag_info, parse_manifest
 from ediscovery.evidence.canonical import dumps_line, utc_iso, utc_now
 from ediscovery.evidence.digest import sha256_files
-from ediscovery.evidence.store import atomic_write, fsync_dir
+from ediscovery.evidence.store import atomic_write, disk_full, fsync_dir
 
 BLOCK = 1 << 20
 PROBE_BYTES = 16 * 1024
@@ -302,8 +302,13 @@ def seal(
         _write_archive(bag, temp, password)
         check_sealed(temp, bag, password=password)
         volumes = _publish(temp, base, size_limit)
-    except BaseException:
+    except BaseException as exc:
         temp.unlink(missing_ok=True)
+        full = disk_full(exc, f"sealing {base.name}", base)
+        if full is not None and full is not exc:
+            raise full from exc
+        if isinstance(exc, OSError):
+            raise ArchiveError(f"Could not write {base.name}: {exc.strerror or exc}.") from exc
         raise
     return _finish(bag, base, volumes, password, started, clock, final_event)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -29,13 +30,18 @@ def _human(report: VerifyReport) -> None:
 @click.option("--password-env", metavar="VAR", help="Environment variable holding the archive password.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option("--fast", is_flag=True, help="Only completeness and Payload-Oxum (no re-hashing).")
-def command(path: str, password_env: str | None, as_json: bool, fast: bool) -> None:
+@click.option(
+    "--scratch",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the tag files read out of an archive (default: beside the archive).",
+)
+def command(path: str, password_env: str | None, as_json: bool, fast: bool, scratch: Path | None) -> None:
     """Verify a sealed .7z (or its .001 volume) or an extracted bag folder.
 
     Exit status: 0 valid, 3 problems found, 1 verification could not run.
     """
     try:
-        report = verify(path, password=password_from_env(password_env), fast=fast)
+        report = verify(path, password=password_from_env(password_env), fast=fast, scratch=scratch)
     except EdiscoveryError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)

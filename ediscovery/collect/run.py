@@ -211,7 +211,7 @@ class RunSession:
                 result = await self._traverse(layout, state, custody, resolution, previous, resumed)
         except BaseException as exc:
             if custody is not None:
-                _log_stop(custody, exc)
+                log_stop(custody, exc, "collect")
                 custody.close()
             state.close()
             raise
@@ -367,11 +367,11 @@ def _reopen(
     return CollectionResult(layout, manifest, custodians, True, previous, 0)
 
 
-def _log_stop(custody: CustodyLog, exc: BaseException) -> None:
-    """Record why the run stopped early (best effort: the disk may be what failed)."""
+def log_stop(custody: CustodyLog, exc: BaseException, stage: str) -> None:
+    """Record why the run stopped early in ``stage`` (best effort: the disk may be what failed)."""
     reason = "interrupted" if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt) else str(exc)
     with contextlib.suppress(Exception):
-        custody.append("error", {"stage": "collect", "error": type(exc).__name__, "message": reason})
+        custody.append("error", {"stage": stage, "error": type(exc).__name__, "message": reason})
 
 
 def _finish_entry(entry: dict[str, Any], tally: Tally) -> dict[str, Any]:

@@ -39,6 +39,21 @@ def _os_error(exc: OSError, path: Path, doing: str) -> EvidenceError:
     return EvidenceError(f"Could not {doing} {path}: {exc.strerror or exc}.", path=path)
 
 
+def disk_full(exc: BaseException, doing: str, path: Path | str | None = None) -> DiskFullError | None:
+    """A :class:`DiskFullError` when ``exc`` (or an exception it was raised from, however it was
+    wrapped: by py7zr, a pool process, a renderer) is a full device; None otherwise."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DiskFullError):
+            return current
+        if isinstance(current, OSError) and current.errno in _DISK_FULL:
+            return DiskFullError(f"No space left while {doing}.", path=path)
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def fsync_dir(directory: Path) -> None:
     """Flush a directory entry to disk (a no-op where directories cannot be opened)."""
     try:

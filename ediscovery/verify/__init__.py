@@ -214,22 +214,23 @@ def _damage_problems(damage: tuple[MemberDamage, ...]) -> list[Problem]:
 
 
 def _open_contents(
-    stack: contextlib.ExitStack, archive: Path, password: str | None, fast: bool
+    stack: contextlib.ExitStack, archive: Path, password: str | None, fast: bool, scratch: Path | None
 ) -> BagContents | ArchiveCorrupt:
     try:
-        return stack.enter_context(from_archive(archive, password=password, hash_payload=not fast))
+        opened = from_archive(archive, password=password, hash_payload=not fast, scratch=scratch)
+        return stack.enter_context(opened)
     except WrongPasswordError:
         raise
     except ArchiveError as exc:
         return ArchiveCorrupt(str(exc))
 
 
-def _verify_archive(run: _Run, target: Path, password: str | None, fast: bool) -> None:
+def _verify_archive(run: _Run, target: Path, password: str | None, fast: bool, scratch: Path | None) -> None:
     """Hash the archive for its sidecar on one thread while its members are read on others."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-sidecar") as pool:
         pending = pool.submit(_sidecar_findings, target)
         with contextlib.ExitStack() as stack:
-            contents = _open_contents(stack, target, password, fast)
+            contents = _open_contents(stack, target, password, fast, scratch)
             found, note, receipt = pending.result()
             run.record("sidecar", found, note, absent=note == "sidecar absent, receipt absent")
             if receipt is None:
@@ -260,9 +261,17 @@ def _verify_directory(run: _Run, target: Path, fast: bool) -> None:
 
 
 def verify(
-    path: Path | str, *, password: str | None = None, fast: bool = False, reporter: Reporter | None = None
+    path: Path | str,
+    *,
+    password: str | None = None,
+    fast: bool = False,
+    reporter: Reporter | None = None,
+    scratch: Path | None = None,
 ) -> VerifyReport:
-    """Verify a ``.7z`` (or its ``.001`` volume) or an extracted bag folder, layer by layer."""
+    """Verify a ``.7z`` (or its ``.001`` volume) or an extracted bag folder, layer by layer.
+
+    An archive's tag files are read into a private folder beside it (or in ``scratch``).
+    """
     target = Path(path)
     run = _Run(reporter)
     if target.is_dir():
@@ -272,5 +281,5 @@ def verify(
         raise ArchiveError(
             f"{target} does not exist.", hint="Give a .7z archive, its .001 volume or a bag folder."
         )
-    _verify_archive(run, target, password, fast)
+    _verify_archive(run, target, password, fast, scratch)
     return run.report(target, "archive", fast)

@@ -4,11 +4,11 @@ The layered checks work on :class:`BagContents` whatever the source: every file'
 SHA-256, SHA-512 and MD5 of every file that was read (all in the one pass that reads it), and a
 folder where the (small) tag files can be opened. From an archive, payload members are only
 hashed as they stream out; tag files (manifests, custody log, reports) are written to a
-temporary folder. Memory stays bounded and the payload is never extracted to disk. Members the
-archive could not deliver intact are listed in ``damage`` and ``unreadable``: their digests are
-unknown rather than wrong (a payload member with a bad CRC keeps the digests of the bytes it
-decoded to), so later layers report them once, as the archive layer's finding, and not again as
-missing files.
+private scratch folder beside the archive, never to the system's temporary folder. Memory
+stays bounded and the payload is never extracted to disk. Members the archive could not deliver
+intact are listed in ``damage`` and ``unreadable``: their digests are unknown rather than
+wrong (a payload member with a bad CRC keeps the digests of the bytes it decoded to), so later
+layers report them once, as the archive layer's finding, and not again as missing files.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import tempfile
 import unicodedata
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ediscovery.archive import MemberDamage, MemberSink, list_members, scan_members
-from ediscovery.errors import ArchiveError
+from ediscovery.errors import ArchiveError, ConfigError
 from ediscovery.evidence.bag import ALGORITHMS, PAYLOAD_DIR
 from ediscovery.evidence.paths import resolve_inside
 from ediscovery.verify.problems import FileMissing, Problem
@@ -167,17 +168,59 @@ def _forget_damaged(contents: BagContents, top: str) -> None:
             (contents.tag_dir / rel).unlink(missing_ok=True)
 
 
+SCRATCH_PREFIX = ".ediscovery-verify-"
+
+
 @contextlib.contextmanager
-def from_archive(archive: Path, *, password: str | None, hash_payload: bool) -> Iterator[BagContents]:
-    """Stream an archive's members through hashers; tag files land in a temporary folder.
+def scratch_folder(near: Path) -> Iterator[Path]:
+    """A private (0700) folder beside ``near`` for the tag files read out of an archive.
+
+    Decrypted evidence (file names, the custodian's email, the custody log) never goes to the
+    system's temporary folder: it stays on the evidence's own device, is removed when
+    verification ends, and what a killed verification left is removed by the next one.
+    """
+    for stale in near.glob(f"{SCRATCH_PREFIX}*"):
+        pid = stale.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
+        if stale.is_dir() and not stale.is_symlink() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    try:
+        folder = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=near)
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot create a private scratch folder in {near}: {exc.strerror or exc}.",
+            hint="Verification reads the archive's tag files there, beside the evidence; copy the "
+            "archive to writable storage, or give --scratch with a folder of the same trust.",
+        ) from exc
+    try:
+        yield Path(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def from_archive(
+    archive: Path, *, password: str | None, hash_payload: bool, scratch: Path | None = None
+) -> Iterator[BagContents]:
+    """Stream an archive's members through hashers; tag files land in a private scratch folder
+    beside the archive (or in ``scratch``), removed afterwards (see :func:`scratch_folder`).
 
     ``hash_payload=False`` reads only what ``--fast`` needs: ``bagit.txt``, ``bag-info.txt`` and
     the payload manifests (which the sealer puts before the payload in their solid folder).
     """
     members = [m for m in list_members(archive, password=password) if not m.is_dir]
     top = _top_folder([m.name for m in members])
-    with tempfile.TemporaryDirectory(prefix="ediscovery-verify-") as scratch:
-        contents = BagContents(name=top, tag_dir=Path(scratch))
+    with scratch_folder(scratch or archive.resolve().parent) as scratch_dir:
+        contents = BagContents(name=top, tag_dir=scratch_dir)
         contents.sizes = {m.name[len(top) + 1 :]: m.size for m in members}
 
         def sink_for(member: str) -> MemberSink:

@@ -344,3 +344,26 @@ def test_a_sidecar_naming_another_archive_does_not_vouch_for_this_one(
     messages = " | ".join(str(p) for p in problems)
     assert f"not a volume of {copy.archive.name}" in messages
     assert copy.archive.name in messages and "not listed" in messages
+
+
+def test_verifying_an_encrypted_archive_leaves_no_decrypted_file_outside_the_evidence_folder(
+    encrypted: Collection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    system_tmp = tmp_path / "system-tmp"
+    system_tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(system_tmp))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    copy = encrypted.copy_to(tmp_path / "e")
+    stale = copy.archive.parent / ".ediscovery-verify-999999999-killed"
+    stale.mkdir()
+    (stale / "manifest.json").write_text("what a killed verify left")
+    seen: list[list[str]] = []
+
+    def during(layer: str, _text: str) -> None:
+        seen.append(sorted(p.name for p in copy.archive.parent.glob(".ediscovery-verify-*")))
+
+    report = verify(copy.archive, password=PASSWORD, reporter=during)
+    assert report.ok, [str(p) for p in report.problems]
+    assert list(system_tmp.iterdir()) == []
+    assert any(seen) and all(".ediscovery-verify-999999999-killed" not in names for names in seen)
+    assert not list(copy.archive.parent.glob(".ediscovery-verify-*"))
