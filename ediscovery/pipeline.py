@@ -222,7 +222,13 @@ def _finish(
         requests.close()
     _crash_point("bag")
     _discard_archive(result.layout.archive, custody, reporter)
-    prepared = prepare_bag(bag, _bag_info(result, manifest, options, clock), known_digests=_known(manifest))
+    prepared = prepare_bag(
+        bag,
+        _bag_info(result, manifest, options, clock),
+        known_digests=_known(manifest),
+        encrypted=options.password is not None,
+        split=options.volume_size is not None,
+    )
     details = {"bag": bag.name, "entries": len(manifest.entries), "tag_files": prepared.tag_sha256()}
     custody.append("bag_written", details)
     prepared.write()

@@ -233,12 +233,18 @@ class PreparedBag:
 
 
 def prepare_bag(
-    bag_root: Path | str, info: BagInfo, *, known_digests: Mapping[str, Digests] | None = None
+    bag_root: Path | str,
+    info: BagInfo,
+    *,
+    known_digests: Mapping[str, Digests] | None = None,
+    encrypted: bool = False,
+    split: bool = False,
 ) -> PreparedBag:
     """Compute ``bagit.txt``, ``bag-info.txt``, the payload manifests and ``VERIFY.txt``.
 
     ``known_digests`` maps bag-relative payload paths to the digests computed while the files
-    streamed in; payload files not in it are hashed once.
+    streamed in; payload files not in it are hashed once. ``encrypted`` and ``split`` say how
+    the archive will be sealed, for the commands of ``VERIFY.txt``.
     """
     root = Path(bag_root)
     if not root.is_dir():
@@ -249,7 +255,7 @@ def prepare_bag(
     for algorithm in ALGORITHMS:
         lines = {path: getattr(d, algorithm) for path, d in payload.items()}
         files[f"manifest-{algorithm}.txt"] = manifest_bytes(lines)
-    files["VERIFY.txt"] = verify_instructions(root.name).encode("utf-8")
+    files["VERIFY.txt"] = verify_instructions(root.name, encrypted=encrypted, split=split).encode("utf-8")
     return PreparedBag(root, files, payload, hashed)
 
 
@@ -264,36 +270,66 @@ def write_bag(
     return prepare_bag(bag_root, info, known_digests=known_digests).write()
 
 
-def verify_instructions(bag_name: str) -> str:
-    """The text of ``VERIFY.txt``: checking this bag with standard tools only."""
-    return f"""HOW TO VERIFY THIS EVIDENCE BAG WITH STANDARD TOOLS
+CHAIN_CHECK = (
+    "python3 -c 'import hashlib, json; "
+    'events = [json.loads(line) for line in open("custody.jsonl", "rb")]; '
+    'hashes = [e.pop("hash") for e in events]; canon = lambda e: json.dumps(e, sort_keys=True, '
+    'ensure_ascii=False, separators=(",", ":")).encode("utf-8", "backslashreplace"); '
+    'ok = all(e["seq"] == i + 1 and e["prev_hash"] == (hashes[i - 1] if i else "0" * 64) and '
+    "hashlib.sha256(canon(e)).hexdigest() == hashes[i] for i, e in enumerate(events)); "
+    'print("custody chain:", "OK" if ok else "BROKEN", len(events), "events"); '
+    "raise SystemExit(not ok)'"
+)
+"""Step 5 of ``VERIFY.txt``: the custody hash chain checked with Python's standard library."""
 
-This folder ({bag_name}) is a BagIt 1.0 bag (RFC 8493). Nothing below needs ediscovery.
 
-1. The sealed archive (run next to {bag_name}.7z):
+def verify_instructions(bag_name: str, *, encrypted: bool = False, split: bool = False) -> str:
+    """The text of ``VERIFY.txt``: checking this bag's archive with standard tools only.
+
+    Every indented line is a command, run in order in one shell from the folder that holds the
+    archive (``encrypted``: 7-Zip asks for the password; ``split``: the volumes ``.7z.001`` …).
+    """
+    archive = f"{bag_name}.7z.001" if split else f"{bag_name}.7z"
+    asks = "   7-Zip asks for the archive's password.\n" if encrypted else ""
+    return f"""HOW TO VERIFY THIS EVIDENCE WITH STANDARD TOOLS
+
+{bag_name} is a BagIt 1.0 bag (RFC 8493) sealed into {archive}{" and the volumes after it" if split else ""}.
+Nothing below needs ediscovery: sha256sum and sha512sum (coreutils), 7zz (Debian and Ubuntu
+package 7zip; 7z from p7zip works the same), bagit.py (pip install bagit) and python3.
+Run the indented commands in order, in one shell, starting in the folder that holds {archive}.
+Each must end without an error.
+
+1. The archive against its sidecar, then every member's CRC:
      sha256sum -c {bag_name}.7z.sha256
-     7z t {bag_name}.7z          (7zz t, or 7z t -p for an encrypted archive)
-   Split archives: run sha256sum -c on the sidecar, then 7z t {bag_name}.7z.001.
+     7zz t {archive}
+{asks}
+2. Extract it into a new folder (the folder {bag_name} may already lie beside the archive):
+     7zz x -oextracted {archive}
+     cd extracted/{bag_name}
+{asks}
+3. The payload and tag files against the BagIt manifests, and no file that is not listed:
+     sha256sum -c --quiet manifest-sha256.txt
+     sha512sum -c --quiet manifest-sha512.txt
+     sha256sum -c --quiet tagmanifest-sha256.txt
+     sha512sum -c --quiet tagmanifest-sha512.txt
+     find data -type f | LC_ALL=C sort > ../files.txt
+     cut -c67- manifest-sha256.txt | LC_ALL=C sort | cmp - ../files.txt
 
-2. The payload, inside the bag folder:
-     sha256sum -c manifest-sha256.txt
-     sha512sum -c manifest-sha512.txt
-     sha256sum -c tagmanifest-sha256.txt
-   Every line must print OK. Then check that no file was added: every file under data/ must be
-   listed in manifest-sha256.txt (find data -type f | sort, compared with the manifest paths).
-
-3. The whole bag with the Library of Congress tool (pip install bagit):
+4. The whole bag with the Library of Congress tool:
+     cd ..
      bagit.py --validate {bag_name}
 
-4. The chain-of-custody log custody.jsonl, by hand: each line is one JSON object. For line n,
-   remove its "hash" member, write the rest as compact JSON with keys sorted, no spaces and
-   UTF-8 (Python: json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))),
-   and take its SHA-256: it must equal the line's "hash". Line 1 has "prev_hash" of 64 zeros;
-   every later line's "prev_hash" equals the previous line's "hash", and "seq" counts up by 1.
-   Each "item_stored" event names a path and sha256 that must appear in manifest-sha256.txt, and
-   the "run_finished" event's manifest sha256 must equal: sha256sum manifest.json
+5. The chain-of-custody log: each line's SHA-256 over the line without its "hash" member, as
+   compact JSON with sorted keys in UTF-8, equals its "hash"; "prev_hash" is the previous line's
+   "hash" (64 zeros on line 1) and "seq" counts up from 1:
+     cd {bag_name}
+     {CHAIN_CHECK}
+   The last "run_finished" event's manifest_sha256 must equal the sha256 of manifest.json:
+     grep -o '"manifest_sha256":"[0-9a-f]*"' custody.jsonl | tail -n 1
+     sha256sum manifest.json
 
-5. manifest.json lists every payload file with its size, md5, sha256 and sha512; they must agree
-   with the BagIt manifests. Transcripts (data/transcripts/...) list the sha256 of the native
-   files they were rendered from under metadata.sources.
+6. manifest.json lists every payload file with its size, md5, sha256 and sha512, which agree with
+   the BagIt manifests; each "item_stored" custody event names one of them. Transcripts
+   (data/transcripts/...) list the sha256 of the natives they were rendered from under
+   metadata.sources. The last custody event, "bag_written", records the sha256 of every tag file.
 """

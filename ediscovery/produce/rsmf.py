@@ -73,6 +73,12 @@ def model_participant_id(chat: Chat) -> str:
     return "P2"
 
 
+def participants_header(people: Sequence[dict[str, Any]]) -> str:
+    """``X-RSMF-Participants``: display names separated by commas, as Relativity's validator
+    reads it; a comma inside a name becomes a space so it cannot split the name."""
+    return ", ".join(" ".join(str(p["display"]).replace(",", " ").split()) for p in people)
+
+
 def participants(chat: Chat, custodian: dict[str, Any]) -> list[dict[str, Any]]:
     email_address = str(custodian.get("email") or "")
     user: dict[str, Any] = {"id": CUSTODIAN_ID, "display": str(custodian.get("full_name") or email_address)}
@@ -218,7 +224,7 @@ def envelope_headers(
         ("X-RSMF-EventCount", str(len(manifest["events"]))),
         ("X-RSMF-Application", "Claude"),
         ("X-RSMF-Custodian", str(custodian.get("email") or custodian.get("full_name") or "")),
-        ("X-RSMF-Participants", "; ".join(p["display"] for p in manifest["participants"])),
+        ("X-RSMF-Participants", participants_header(manifest["participants"])),
         ("X-RSMF-AttachmentCount", str(attachments)),
         ("X-RSMF-EventCollectionID", chat.id),
     ]

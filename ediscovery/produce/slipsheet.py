@@ -18,7 +18,8 @@ _MAX_NAME = 240
 
 _CSS = """
 @page { size: Letter; margin: 0.6in; }
-body { font-family: "Noto Sans", "Noto Sans CJK JP", sans-serif; font-size: 11pt; margin: 0; }
+body { font-family: "Noto Sans", "Noto Sans CJK JP", sans-serif; font-size: 11pt; margin: 0;
+       image-rendering: pixelated; }
 section { height: 9.7in; position: relative; page-break-after: always; overflow: hidden; }
 section:last-child { page-break-after: auto; }
 h1 { font-size: 18pt; margin: 2in 0 0.3in 0; text-align: center; }

@@ -8,6 +8,7 @@ import pytest
 
 from ediscovery.demo import run_demo
 from ediscovery.verify import verify
+from tests.pdfa_rules import every_pdf, problems
 
 
 @pytest.mark.slow
@@ -22,4 +23,7 @@ def test_demo_runs_twice_in_one_folder(tmp_path: Path) -> None:
         assert result.production is not None
         assert (result.production / "VOL001" / "DATA" / "VOL001.dat").is_file()
     assert first.production != second.production
+    ours = [p for p in every_pdf(tmp_path) if "NATIVES" not in p.parts and "native" not in p.parts]
+    assert len(ours) > 10
+    assert {str(p.relative_to(tmp_path)): problems(p) for p in ours if problems(p)} == {}
     assert "$ ediscovery collect --matter 'Acme v. Widget' --custodian alice@example.com" in "\n".join(lines)

@@ -146,6 +146,7 @@ def test_rsmf_day_slice_carries_model_participant_tool_calls_and_offsets(produce
     archive = zipfile.ZipFile(io.BytesIO(next(message.iter_attachments()).get_content()))
     manifest = json.loads(archive.read("rsmf_manifest.json"))
     assert [p["display"] for p in manifest["participants"]] == ["Alice Þorsdóttir", "Claude (claude-opus-5)"]
+    assert message["X-RSMF-Participants"] == "Alice Þorsdóttir, Claude (claude-opus-5)"  # Relativity: commas
     assert [e["timestamp"] for e in manifest["events"]] == [
         "2026-04-10T10:09:10+02:00",
         "2026-04-10T10:09:11+02:00",

@@ -11,16 +11,21 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import py7zr
 import pytest
 from click.testing import CliRunner
 
+from ediscovery.archive import seal
 from ediscovery.cli.verify import command
 from ediscovery.collect.run import CollectOptions
 from ediscovery.collect.scope import Scope
@@ -46,7 +51,7 @@ class Collection:
         return Collection(target / self.bag.name, target / self.archive.name)
 
 
-def _collect(out: Path, password: str | None) -> PipelineResult:
+def _collect(out: Path, password: str | None, volume_size: str | None = None) -> PipelineResult:
     clock = ManualClock()
     app = create_app(Tenant.generate(seed=7, scale="tiny"), clock=clock, sleep=clock.sleep)
 
@@ -61,14 +66,16 @@ def _collect(out: Path, password: str | None) -> PipelineResult:
                 api_url="https://api.anthropic.com",
                 key_fingerprint=client.api_key_fingerprint,
             )
-            pipeline = PipelineOptions(options, render=True, seal=True, verify=True, password=password)
+            pipeline = PipelineOptions(
+                options, render=True, seal=True, verify=True, password=password, volume_size=volume_size
+            )
             return await run_pipeline(client, pipeline, requests=sink, clock=lambda: clock.now)
 
     return asyncio.run(go())
 
 
-def _made(out: Path, password: str | None) -> Collection:
-    result = _collect(out, password)
+def _made(out: Path, password: str | None, volume_size: str | None = None) -> Collection:
+    result = _collect(out, password, volume_size)
     assert result.archive is not None and result.verify_problems == ()
     return Collection(result.bag, result.archive)
 
@@ -367,3 +374,78 @@ def test_verifying_an_encrypted_archive_leaves_no_decrypted_file_outside_the_evi
     assert list(system_tmp.iterdir()) == []
     assert any(seen) and all(".ediscovery-verify-999999999-killed" not in names for names in seen)
     assert not list(copy.archive.parent.glob(".ediscovery-verify-*"))
+
+
+# ----------------------------------------------------------------------------- the BagIt profile
+
+
+def _profile() -> Any:
+    import bagit_profile
+
+    from ediscovery.evidence.bag import PROFILE_IDENTIFIER
+    from ediscovery.resources import schema_path
+
+    document = json.loads(schema_path("bagit-profile.json").read_text(encoding="utf-8"))
+    return bagit_profile.Profile(PROFILE_IDENTIFIER, profile=document)
+
+
+def test_the_bag_and_its_archive_pass_the_bagit_profile_validator(copy: Collection, tmp_path: Path) -> None:
+    import bagit
+
+    profile = _profile()
+    assert profile.profile_version_info >= (1, 3, 0)  # a published version: every check runs
+    assert profile.validate(bagit.Bag(str(copy.bag))), [str(e) for e in profile.report.errors]
+    assert profile.validate_serialization(str(copy.archive))
+    (tmp_path / "split").mkdir()
+    split = seal(copy.bag, tmp_path / "split" / copy.archive.name, volume_size=200_000)
+    volumes = [v.path for v in split.volumes]
+    assert len(volumes) > 1
+    joined = tmp_path / copy.archive.name  # VERIFY.txt: rejoin the volumes, then validate
+    joined.write_bytes(b"".join(v.read_bytes() for v in volumes))
+    assert profile.validate_serialization(str(joined))
+
+
+# ------------------------------------------------------------------ VERIFY.txt, followed literally
+
+
+def _follow_verify_txt(collection: Collection, recipient: Path, password: str | None) -> list[str]:
+    """Give the recipient only the archive and its sidecar, then run every command of VERIFY.txt."""
+    recipient.mkdir()
+    base = collection.archive.name.removesuffix(".001").removesuffix(".7z")
+    for path in collection.archive.parent.glob(f"{base}.7z*"):
+        shutil.copy2(path, recipient / path.name)
+    text = (collection.bag / "VERIFY.txt").read_text(encoding="utf-8")
+    commands = [line[5:] for line in text.splitlines() if line.startswith("     ") and line.strip()]
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}
+    cwd, ran = recipient, []
+    for line in commands:
+        if line.startswith("cd "):
+            cwd = (cwd / line[3:]).resolve()
+            assert cwd.is_dir(), f"VERIFY.txt: {line} has no such folder"
+            continue
+        secret = f"{password}\n" if password and line.startswith("7zz ") else None
+        done = subprocess.run(
+            ["bash", "-c", line], cwd=cwd, env=env, input=secret, capture_output=True, text=True,
+            timeout=300, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, f"VERIFY.txt: {line!r} failed: {done.stdout[-800:]} {done.stderr[-800:]}"
+        ran.append(line)
+    return ran
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize("kind", ["plain", "encrypted", "split"])
+def test_every_command_of_verify_txt_runs_as_written(
+    kind: str, plain: Collection, encrypted: Collection, tmp_path: Path
+) -> None:
+    if shutil.which("7zz") is None:
+        pytest.skip("7zz is not installed")
+    if kind == "split":
+        collection, password = _made(tmp_path / "made", None, volume_size="150k"), None
+        assert collection.archive.name.endswith(".7z.001")
+    else:
+        collection = plain if kind == "plain" else encrypted
+        password = PASSWORD if kind == "encrypted" else None
+    ran = _follow_verify_txt(collection, tmp_path / "recipient", password)
+    assert any(c.startswith("7zz t ") for c in ran) and any(c.startswith("bagit.py") for c in ran)
+    assert any("custody.jsonl" in c for c in ran) and len(ran) >= 10
