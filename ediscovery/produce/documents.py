@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ediscovery.evidence.digest import Digests
 from ediscovery.produce.chat import Chat, format_time, parse_time
 from ediscovery.produce.loadfile import MULTI
 
@@ -123,6 +124,17 @@ def native_row(
     if entry.get("kind") == "project":
         row |= {"PROJECT_ID": str(entry["source_id"]), "PROJECT_NAME": str(meta.get("name") or "")}
     return row
+
+
+def describe_file(row: dict[str, str], digests: Digests, *, ext: str, mime: str) -> None:
+    """Make the row's file fields describe the produced file its NATIVEPATH names."""
+    row |= {
+        "FILEEXT": ext,
+        "MIMETYPE": mime,
+        "FILESIZE": str(digests.size),
+        "MD5HASH": digests.md5,
+        "SHA256HASH": digests.sha256,
+    }
 
 
 def set_family(parent: dict[str, str], children: list[dict[str, str]]) -> None:

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from ediscovery.errors import ProductionError
-from ediscovery.evidence.digest import BLOCK_SIZE, Digests, MultiHasher, sha256_files
+from ediscovery.evidence.canonical import encode_text
+from ediscovery.evidence.digest import BLOCK_SIZE, Digests, MultiHasher, hash_bytes, sha256_files
+from ediscovery.produce.output import write_bytes_durably
 
 _EXT = re.compile(r"\.([A-Za-z0-9]{1,10})$")
 TEXT_EXTENSIONS = frozenset(
@@ -59,6 +61,26 @@ def copy_verified(source: Path, target: Path, expected_sha256: str) -> Digests:
         Path(tmp).unlink(missing_ok=True)
         raise
     return digests
+
+
+def copy_content(source: Path, target: Path, expected_sha256: str) -> Digests:
+    """The document inside a stored JSON native (its ``content`` text) as the produced native.
+
+    A project document is stored as the API's JSON answer; what a reviewer opens is the
+    document itself, named by its original file name. The JSON is checked against its
+    manifest SHA-256 first; the produced file's digests are returned for the load file.
+    """
+    data = source.read_bytes()
+    if hash_bytes(data).sha256 != expected_sha256:
+        raise ProductionError(
+            f"{source} does not match its manifest SHA-256 (expected {expected_sha256}).",
+            hint="The bag was altered since collection; run 'ediscovery verify' on it.",
+        )
+    parsed: Any = json.loads(data)
+    content = parsed.get("content") if isinstance(parsed, dict) else None
+    text = encode_text(content if isinstance(content, str) else "")
+    write_bytes_durably(target, text)
+    return hash_bytes(text)
 
 
 def is_text(ext: str, mime_type: str | None) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import mimetypes
 import os
 import shutil
 from collections.abc import Callable, Sequence
@@ -21,13 +22,29 @@ from typing import Any
 
 from ediscovery import __version__
 from ediscovery.errors import ProductionError, UsageError
+from ediscovery.evidence.digest import hash_file
 from ediscovery.produce.chat import Chat, chat_text, load_chat
 from ediscovery.produce.collection import Collection, open_source
-from ediscovery.produce.documents import Placement, chat_row, native_row, set_family
+from ediscovery.produce.documents import (
+    Placement,
+    base_row,
+    chat_row,
+    describe_file,
+    native_row,
+    set_family,
+    windows,
+)
 from ediscovery.produce.loadfile import DAT_COLUMNS, opt_line, render_csv, render_dat
-from ediscovery.produce.natives import copy_verified, extension, is_text, json_text, stream_text
+from ediscovery.produce.natives import (
+    copy_content,
+    copy_verified,
+    extension,
+    is_text,
+    json_text,
+    stream_text,
+)
 from ediscovery.produce.output import write_text_durably
-from ediscovery.produce.rsmf import Attachment, slices, write_rsmf
+from ediscovery.produce.rsmf import RSMF_MIME, Attachment, slices, write_rsmf
 from ediscovery.produce.slipsheet import SlipSheet, write_slip_sheets
 from ediscovery.produce.volume import write_sidecar, write_volume_manifest
 from ediscovery.progress import NullReporter, Reporter
@@ -153,12 +170,14 @@ def _chat_ids(collection: Collection) -> list[str]:
 
 
 def _render_groups(vol: _Volume, collection: Collection, chat_ids: Sequence[str]) -> list[list[str]]:
-    """Chats split into render calls: a chat with attachments alone (its family follows it),
-    consecutive chats without attachments together (up to ``RENDER_BATCH``), order kept."""
+    """Chats split into render calls: a chat with a family (attachments, RSMF slices) alone, so
+    its family's numbers follow it; consecutive chats without one together (up to
+    ``RENDER_BATCH``), order kept."""
     groups: list[tuple[bool, list[str]]] = []
+    sliced = "rsmf" in vol.settings.formats and vol.settings.rsmf_slice is not None  # slices are children
     for chat_id in chat_ids:
         refs = load_chat(collection, chat_id).references
-        family = any(vol.find(collection, r.kind, r.source_id) for r in refs)
+        family = sliced or any(vol.find(collection, r.kind, r.source_id) for r in refs)
         if family or not groups or groups[-1][0] or len(groups[-1][1]) >= RENDER_BATCH:
             groups.append((family, [chat_id]))
         else:
@@ -210,11 +229,17 @@ def _render_chats(
 def _chat_family(
     vol: _Volume, collection: Collection, chat_id: str, owners: set[str], place: Placement
 ) -> None:
-    """The chat's row, natives, text and RSMF, then its attachments as a family right after it."""
+    """The chat's row, natives, text and RSMF, then its attachments as a family right after it.
+
+    The chat's native is the file its row describes: its one RSMF with the ``rsmf`` format,
+    else its stored message pages. RSMF slices (``--rsmf-slice day``) are documents of their
+    own, after the attachments, with the chat's JSON as its native.
+    """
     pages = collection.find("chat_messages", chat_id)
     chat = load_chat(collection, chat_id)
     custodian = _custodian(collection, pages[0].get("custodian_user_ids"))
-    natives = _copy_chat_natives(vol, collection, pages, place.begin)
+    whole_rsmf = "rsmf" in vol.settings.formats and vol.settings.rsmf_slice is None
+    natives = [] if whole_rsmf else _copy_chat_natives(vol, collection, pages, place.begin)
     project = _project_name(collection, chat.project_id)
     hashes = (";".join(str(p.get("md5")) for p in pages), ";".join(str(p.get("sha256")) for p in pages))
     place = Placement(place.begin, place.end, place.pdf_path, place.text_path, ";".join(natives), place.pages)
@@ -230,10 +255,41 @@ def _chat_family(
             vol.warn(f"Chat {chat_id} references {ref.kind} {ref.source_id}, which was not collected.")
             continue
         children.append(_native_document(vol, found[0], found[1], parent=row["BEGBATES"]))
-    set_family(row, children)
     if "rsmf" in vol.settings.formats:
         rsmf_paths = _write_rsmf(vol, collection, chat, custodian, children, row["BEGBATES"], project)
-        row["NATIVEPATH"] = ";".join(p.replace("/", "\\") for p in rsmf_paths)
+        if whole_rsmf:
+            row["NATIVEPATH"] = windows(rsmf_paths[0])
+            describe_file(row, hash_file(vol.root / rsmf_paths[0]), ext="rsmf", mime=RSMF_MIME)
+        else:
+            email = str(custodian.get("email") or "")
+            children += [_slice_document(vol, collection, chat, path, row, email) for path in rsmf_paths]
+    set_family(row, children)
+
+
+def _slice_document(
+    vol: _Volume, collection: Collection, chat: Chat, rsmf_path: str, parent: dict[str, str], email: str
+) -> dict[str, str]:
+    """One RSMF slice as a document of its own (a child of the chat): its control number, slip
+    sheet, text and row; its native is the slice in ``RSMF/``."""
+    control = vol.bates(vol.next)
+    vol.next += 1
+    native_rel = rsmf_path  # stays in RSMF/, named after the chat it slices
+    digests = hash_file(vol.root / native_rel)
+    place = Placement(control, control, f"PDF/{control}.pdf", vol.text_rel(control), native_rel, 1)
+    row = base_row(place, email, "ChatSlice", chat.id, collection.time_zone)
+    name = f"{chat.name or chat.id} ({Path(rsmf_path).stem.rsplit('_', 1)[-1]})"
+    row["FILENAME"] = name
+    describe_file(row, digests, ext="rsmf", mime=RSMF_MIME)
+    slip = SlipSheet(
+        bates=control, doctype="ChatSlice", filename=name, size=digests.size, sha256=digests.sha256,
+        native_path=native_rel, parent=parent["BEGBATES"], legend=vol.settings.options.legend,
+    )  # fmt: skip
+    vol.slips.append(slip)
+    if place.text_path:
+        write_text_durably(
+            vol.root / place.text_path, f"RSMF slice of chat {chat.id}: {name}\nSHA-256: {digests.sha256}\n"
+        )
+    return vol.add(row, {email})
 
 
 def _custodian(collection: Collection, user_ids: list[str] | None) -> dict[str, Any]:
@@ -304,8 +360,10 @@ def _native_facts(collection: Collection, entry: dict[str, Any]) -> tuple[str, s
         return name, extension(name, mime), mime
     if kind == "artifact":
         return str(meta.get("title") or ""), "json", "application/json"
-    if kind == "project_document":
-        return str(meta.get("original_filename") or ""), "json", "application/json"
+    if kind == "project_document":  # produced as the document itself (see natives.copy_content)
+        name = str(meta.get("original_filename") or "")
+        mime = mimetypes.guess_type(name)[0] or "text/plain"
+        return name, extension(name, mime, default="txt"), mime
     return str(meta.get("name") or ""), "json", "application/json"
 
 
@@ -338,7 +396,8 @@ def _native_document(
     filename, ext, mime = _native_facts(collection, entry)
     native_rel = f"NATIVES/{control}.{ext}"
     source = collection.path_of(entry)
-    copy_verified(source, vol.root / native_rel, str(entry["sha256"]))
+    copy = copy_content if entry.get("kind") == "project_document" else copy_verified
+    digests = copy(source, vol.root / native_rel, str(entry["sha256"]))
     vol.produced.add((str(entry["kind"]), str(entry["source_id"])))
     if entry.get("status", "ok") != "ok":
         vol.warn(
@@ -347,12 +406,13 @@ def _native_document(
     place = Placement(control, control, f"PDF/{control}.pdf", vol.text_rel(control), native_rel, 1)
     email = collection.email_for(entry.get("custodian_user_ids"))
     row = native_row(place, entry, email, collection.time_zone, filename=filename, ext=ext, mime_type=mime)
+    describe_file(row, digests, ext=ext, mime=mime)
     slip = SlipSheet(
         bates=control,
         doctype=row["DOCTYPE"],
         filename=filename or str(entry["source_id"]),
-        size=int(entry.get("size") or 0),
-        sha256=str(entry["sha256"]),
+        size=digests.size,
+        sha256=digests.sha256,
         native_path=native_rel,
         parent=parent,
         legend=vol.settings.options.legend,

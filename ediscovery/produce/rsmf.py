@@ -73,6 +73,10 @@ def model_participant_id(chat: Chat) -> str:
     return "P2"
 
 
+RSMF_MIME = "message/rfc822"
+"""An ``.rsmf`` file is an RFC 5322 message (with an ``rsmf.zip`` attachment)."""
+
+
 def participants_header(people: Sequence[dict[str, Any]]) -> str:
     """``X-RSMF-Participants``: display names separated by commas, as Relativity's validator
     reads it; a comma inside a name becomes a space so it cannot split the name."""

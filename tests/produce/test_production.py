@@ -56,7 +56,7 @@ def test_dat_reads_back_with_consistent_families(produced: ProductionResult) -> 
     chat = next(r for r in rows if r["SOURCE_ID"] == "claude_chat_a1")
     assert chat["CONVERSATION_TITLE"] == HOSTILE.replace("\x14", " ").replace("®", "\n")
     children = [r for r in rows if r["PARENT_ID"] == chat["BEGBATES"]]
-    assert [c["DOCTYPE"] for c in children] == ["File", "GeneratedFile", "Artifact"]
+    assert [c["DOCTYPE"] for c in children] == ["File", "GeneratedFile", "Artifact", "ChatSlice", "ChatSlice"]
     for row in rows:
         if row["PARENT_ID"]:
             parent = by_bates[row["PARENT_ID"]]
@@ -266,3 +266,42 @@ def test_failed_production_leaves_no_partial_volume(alice_bag: Path, tmp_path: P
     with pytest.raises(ProductionError, match="renderer exploded"):
         build_production([alice_bag], tmp_path / "out", renderer=broken)
     assert list((tmp_path / "out").glob("*")) == []  # neither a half volume nor the work folder
+
+
+def _file_fields_describe_the_native(volume: Path, rows: list[dict[str, str]]) -> None:
+    for row in rows:
+        native = row["NATIVEPATH"]
+        assert native and ";" not in native, row["BEGBATES"]
+        path = volume / native.replace("\\", "/")
+        data = path.read_bytes()
+        assert row["FILEEXT"] == path.suffix.lstrip("."), row["BEGBATES"]
+        assert int(row["FILESIZE"]) == len(data), row["BEGBATES"]
+        assert row["MD5HASH"] == hashlib.md5(data).hexdigest(), row["BEGBATES"]
+        assert row["SHA256HASH"] == hashlib.sha256(data).hexdigest(), row["BEGBATES"]
+        if row["FILENAME"] and row["DOCTYPE"] in ("File", "ProjectDocument") and "." in row["FILENAME"]:
+            assert row["FILENAME"].rsplit(".", 1)[1].lower() == row["FILEEXT"], row["BEGBATES"]
+
+
+def test_every_rows_file_fields_describe_the_one_file_its_nativepath_names(
+    produced: ProductionResult,
+) -> None:
+    rows = _dat(produced)
+    _file_fields_describe_the_native(produced.volume_dir, rows)
+    slices = [r for r in rows if r["DOCTYPE"] == "ChatSlice"]
+    assert slices and all(
+        r["NATIVEPATH"].startswith("RSMF\\") and r["MIMETYPE"] == "message/rfc822" for r in slices
+    )
+    assert any(r["DOCTYPE"] == "ProjectDocument" for r in rows)
+
+
+def test_an_unsliced_rsmf_is_the_chats_native(sources: tuple[Path, Path], tmp_path: Path) -> None:
+    produced = build_production([sources[1], sources[0]], tmp_path / "out", renderer=fake_render)
+    rows = _dat(produced)
+    _file_fields_describe_the_native(produced.volume_dir, rows)
+    chats = [r for r in rows if r["DOCTYPE"] == "Chat"]
+    assert chats and all(r["NATIVEPATH"] == f"RSMF\\{r['BEGBATES']}.rsmf" for r in chats)
+    named = {r["NATIVEPATH"].replace("\\", "/") for r in rows}
+    files = {
+        p.relative_to(produced.volume_dir).as_posix() for p in (produced.volume_dir / "NATIVES").iterdir()
+    }
+    assert files <= named  # no native that no row names
