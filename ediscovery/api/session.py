@@ -24,6 +24,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import socket
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -274,7 +276,17 @@ class ApiSession:
 
     def _transport_retry(self, attempt: _Attempt, exc: Exception) -> _Retry:
         kind = type(exc).__name__
-        cause = f" ({exc})" if str(exc) else ""
+        root = _root_cause(exc)
+        detail = str(root) if root is not exc and str(root) else str(exc)
+        cause = f" ({detail})" if detail else ""
+        unfixable = _unfixable(exc)
+        if unfixable is not None:
+            raise TransportError(
+                f"GET {attempt.path} failed: {unfixable}{cause}.",
+                url=attempt.url,
+                request_id=attempt.request_id,
+                hint="Retrying cannot fix this; check --api-url.",
+            ) from exc
         error = TransportError(
             f"GET {attempt.path} failed: {kind}{cause}.",
             url=attempt.url,
@@ -445,3 +457,32 @@ class ApiSession:
                 error=failure,
             )
         )
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    found: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in found:
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    return _chain(exc)[-1]
+
+
+def _unfixable(exc: BaseException) -> str | None:
+    """Why a transport error cannot succeed when sent again (a bad URL, DNS, TLS), or None."""
+    for link in _chain(exc):
+        if isinstance(link, httpx.UnsupportedProtocol):
+            return "the API URL must start with https:// (or http:// for a local sandbox)"
+        if isinstance(link, socket.gaierror):
+            return "the API host name cannot be resolved (DNS)"
+        if isinstance(link, ssl.SSLError):
+            reason = getattr(link, "reason", None) or type(link).__name__
+            return (
+                f"TLS failed ({reason}): is the URL https:// for a server that speaks plain http, or "
+                "is its certificate not trusted?"
+            )
+    return None

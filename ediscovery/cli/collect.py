@@ -23,6 +23,7 @@ from ediscovery.collect.run import CollectOptions
 from ediscovery.collect.scope import make_scope
 from ediscovery.errors import EdiscoveryError, Interrupted
 from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, run_pipeline
+from ediscovery.produce.reports import listed_chats
 from ediscovery.progress import NullReporter, Reporter, WaitNotes
 
 EXIT_INCOMPLETE = 4
@@ -147,9 +148,30 @@ def command(**values: Any) -> None:
         click.echo(json.dumps(result.to_json(), sort_keys=True, ensure_ascii=False))
     else:
         click.echo(f"{result.status}: {result.archive or result.bag}")
+        for line in summary_lines(result):
+            click.echo(f"  {line}")
         for error in result.manifest.errors:
             click.echo(f"  {error['kind']} {error['source_id']}: {error['message']}", err=True)
     sys.exit(0 if result.status == "complete" and not result.verify_problems else EXIT_INCOMPLETE)
+
+
+def summary_lines(result: PipelineResult) -> list[str]:
+    """What the run did, in a few lines: chats listed, in range and collected; the rest; the report."""
+    manifest = result.manifest
+    counts = manifest.counts
+    listed = sum(listed_chats(manifest.to_dict()).values())
+    out_of_range = sum(1 for item in manifest.limitations if item.get("kind") == "chat_out_of_range")
+    failed = sum(1 for error in manifest.errors if error.get("kind") == "chat")
+    lines = [
+        f"chats: {listed} listed, {out_of_range} with no message in the range, "
+        f"{counts.get('chats', 0)} collected, {failed} failed",
+        ", ".join(f"{counts.get(kind, 0)} {kind.replace('_', ' ')}" for kind in counts if kind != "chats"),
+    ]
+    if manifest.limitations:
+        lines.append(f"{len(manifest.limitations)} limitation(s) listed in manifest.json")
+    report = result.bag / "reports" / "collection-report.pdf"
+    lines.append(f"report: {report if report.is_file() else report.with_suffix('.html')}")
+    return lines
 
 
 def _collect(values: dict[str, Any]) -> PipelineResult:

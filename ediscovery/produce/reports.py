@@ -85,7 +85,22 @@ def summary_rows(manifest: Mapping[str, Any]) -> list[dict[str, str]]:
     for error in manifest.get("errors") or []:
         content = CONTENT_TYPES.get(str(error.get("kind")), str(error.get("kind")))
         tallies.setdefault(("", content), _Tally()).failed.add(str(error.get("source_id")))
-    return [_summary_row(who, content, t) for (who, content), t in sorted(tallies.items())]
+    listed = listed_chats(manifest)
+    rows = [_summary_row(who, content, t) for (who, content), t in sorted(tallies.items())]
+    for row in rows:
+        if row["content_type"] == "chats":  # every chat the lists showed, collected or not
+            row["listed"] = str(max(int(row["listed"]), listed.get(row["custodian"], 0)))
+    return rows
+
+
+def listed_chats(manifest: Mapping[str, Any]) -> dict[str, int]:
+    """Per custodian, how many chats the stored chat-list pages show (in range or not)."""
+    listed: dict[str, int] = {}
+    for entry in manifest.get("entries") or []:
+        if entry.get("kind") == "chat_list":
+            who = custodian_of(manifest, entry.get("custodian_user_ids"))
+            listed[who] = listed.get(who, 0) + int((entry.get("metadata") or {}).get("item_count") or 0)
+    return listed
 
 
 def _count_entry(tally: _Tally, entry: Mapping[str, Any]) -> None:

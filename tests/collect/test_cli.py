@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -119,3 +120,23 @@ def test_unset_password_variable_exits_1_before_collecting(
         "Error: Environment variable NO_PW_VAR is not set or empty; it must hold the archive password.\n"
     )
     assert not (tmp_path / "acme-v.-widget").exists()
+
+
+def test_the_result_says_what_was_listed_collected_and_where_the_report_is(
+    live_sandbox: str, demo_key: str, tenant: Tenant, tmp_path: Path
+) -> None:
+    alice = tenant.user_by_email("alice@example.com")
+    assert alice is not None
+    listed = len(tenant.chats_of(alice.id))
+    args = ("--custodian", "alice@example.com", "--no-pdf", "--since", "2026-06-01")  # some out of range
+    code, stdout, _ = invoke(live_sandbox, demo_key, tmp_path, *args)
+    assert code == 0
+    lines = stdout.splitlines()
+    assert lines[0].startswith("complete: ")
+    chats = next(line for line in lines if line.strip().startswith("chats: "))
+    assert f"chats: {listed} listed, " in chats and " collected, 0 failed" in chats
+    report = next(line for line in lines if line.strip().startswith("report: ")).split("report: ", 1)[1]
+    assert Path(report).is_file()
+    with (Path(report).parent / "summary.csv").open(encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["content_type"] == "chats"]
+    assert int(rows[0]["listed"]) == listed > int(rows[0]["collected"])
