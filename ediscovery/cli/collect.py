@@ -18,13 +18,15 @@ import httpx
 
 from ediscovery.api import ComplianceClient
 from ediscovery.api.credentials import DEFAULT_KEY_ENV, api_key_from_env
-from ediscovery.cli.options import ClientSeams, password_from_env
+from ediscovery.archive.volumes import parse_volume_size
+from ediscovery.cli.options import ClientSeams, configure_logging, password_from_env
 from ediscovery.collect.run import CollectOptions
 from ediscovery.collect.scope import make_scope
-from ediscovery.errors import EdiscoveryError, Interrupted
+from ediscovery.errors import ArchiveError, EdiscoveryError, Interrupted, UsageError
 from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, run_pipeline
 from ediscovery.produce.reports import listed_chats
 from ediscovery.progress import NullReporter, Reporter, WaitNotes
+from ediscovery.render.options import RenderOptions
 
 EXIT_INCOMPLETE = 4
 DEFAULT_API_URL = "https://api.anthropic.com"
@@ -134,6 +136,7 @@ async def _run(options: PipelineOptions, values: dict[str, Any], reporter: Repor
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+@click.option("-v", "--verbose", count=True, help="More diagnostics on stderr (repeatable).")
 def command(**values: Any) -> None:
     """Collect custodians' Claude Enterprise data into a sealed, verified evidence bag.
 
@@ -174,7 +177,27 @@ def summary_lines(result: PipelineResult) -> list[str]:
     return lines
 
 
+def _check_usage(values: dict[str, Any]) -> None:
+    """Every option value that can be wrong, checked before any request (usage errors: exit 2)."""
+    if not str(values["matter"]).strip():
+        raise UsageError("--matter is empty.", hint="Name the matter, e.g. --matter 'Acme v. Widget'.")
+    if values["volume_size"] is not None:
+        try:
+            parse_volume_size(values["volume_size"])
+        except ArchiveError as exc:
+            raise UsageError(exc.message) from exc
+    RenderOptions(
+        bates_prefix=values["bates_prefix"],
+        bates_start=values["bates_start"],
+        bates_digits=values["bates_digits"],
+        legend=values["legend"],
+    ).check()
+
+
 def _collect(values: dict[str, Any]) -> PipelineResult:
+    if values["verbose"]:
+        configure_logging(values["verbose"], False)
+    _check_usage(values)
     scope = make_scope(values["since"], values["until"], values["tz"])
     key = api_key_from_env(values["key_env"])
     options = PipelineOptions(

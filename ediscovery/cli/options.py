@@ -67,11 +67,34 @@ def output_options(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+_HANDLER_NAME = "ediscovery-cli"
+
+
 def configure_logging(verbose: int, quiet: bool) -> None:
-    """Diagnostics to stderr: WARNING by default, INFO with -v, DEBUG with -vv, ERROR with -q."""
-    level = logging.ERROR if quiet else {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("ediscovery").setLevel(level)
+    """The one logging set-up of the CLI: diagnostics to stderr, WARNING by default, INFO with
+    -v, DEBUG with -vv, ERROR with -q. Calling it again (a command's own -v) replaces the level.
+    """
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
+        root.removeHandler(old)
+    handler = logging.StreamHandler()
+    handler.set_name(_HANDLER_NAME)
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    # Warnings are still emitted below the displayed level: the renderer turns WeasyPrint's
+    # into run-report warnings, which -q must not silence.
+    root.setLevel(min(level, logging.WARNING))
+    logging.getLogger("ediscovery").setLevel(min(level, logging.WARNING))
+    # Those WeasyPrint warnings reach the user through the run report, not twice on stderr.
+    weasyprint = logging.getLogger("weasyprint")
+    weasyprint.propagate = False
+    if not weasyprint.handlers:
+        weasyprint.addHandler(logging.NullHandler())
+    # The HTTP libraries' debug logs show raw request headers, the API key among them.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(max(level, logging.INFO))
 
 
 def build_client(api_url: str, key_env: str, max_rpm: int) -> ComplianceClient:

@@ -40,6 +40,10 @@ class Collection:
         return str(self.manifest.get("run_id", ""))
 
     @property
+    def matter(self) -> str:
+        return str(self.manifest.get("matter", ""))
+
+    @property
     def time_zone(self) -> str:
         return str((self.manifest.get("scope") or {}).get("time_zone") or "UTC")
 

@@ -10,6 +10,7 @@ File names come from control numbers only, never from API-supplied names.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import mimetypes
@@ -475,6 +476,7 @@ def build_production(
         )
     settings = _Settings(frozenset(formats), options, rsmf_slice, volume_name)
     work = out_dir / f".{volume_name}.work"
+    created = not out_dir.exists()
     shutil.rmtree(work, ignore_errors=True)
     vol = _Volume(work / volume_name, settings, renderer, reporter or NullReporter())
     try:
@@ -483,11 +485,34 @@ def build_production(
             (open_source(Path(s), work / "sources", password) for s in sources),
             key=lambda c: (c.custodian_emails, c.run_id),
         )
+        _check_one_matter(vol.collections)
         _produce_documents(vol, work / "render")
+        if not vol.rows:
+            raise ProductionError(
+                "Nothing to produce: the collections hold no chat, file, artifact or project.",
+                hint="Check the sources and the date range they were collected with.",
+            )
         result = _finish(vol)
         return _publish(result, root)
+    except BaseException:
+        if created:  # a failed production leaves no empty folders behind
+            shutil.rmtree(work, ignore_errors=True)
+            for folder in (root, out_dir):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+        raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _check_one_matter(collections: Sequence[Collection]) -> None:
+    """A production volume serves one matter: collections of several are refused, not mixed."""
+    matters = sorted({c.matter for c in collections})
+    if len(matters) > 1:
+        raise ProductionError(
+            f"The sources belong to {len(matters)} matters ({', '.join(repr(m) for m in matters)}).",
+            hint="Produce each matter's collections into its own volume.",
+        )
 
 
 def _publish(result: ProductionResult, root: Path) -> ProductionResult:

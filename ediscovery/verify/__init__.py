@@ -274,6 +274,11 @@ def verify(
     """
     target = Path(path)
     run = _Run(reporter)
+    if target.is_dir() and not any((target / name).exists() for name in ("bagit.txt", "manifest.json")):
+        raise ArchiveError(
+            f"{target} is not a bag folder: it has neither bagit.txt nor manifest.json.",
+            hint="Give a sealed .7z archive, its .001 volume, or the bag folder the archive holds.",
+        )
     if target.is_dir():
         _verify_directory(run, target, fast)
         return run.report(target, "directory", fast)

@@ -140,3 +140,28 @@ def test_the_result_says_what_was_listed_collected_and_where_the_report_is(
     with (Path(report).parent / "summary.csv").open(encoding="utf-8") as handle:
         rows = [r for r in csv.DictReader(handle) if r["content_type"] == "chats"]
     assert int(rows[0]["listed"]) == listed > int(rows[0]["collected"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--volume-size", "lots"), "Invalid volume size 'lots'"),
+        (("--bates-start", "1000", "--bates-digits", "3"), "Bates start 1000 does not fit in 3 digits."),
+        (("--bates-prefix", "A B"), "Invalid Bates prefix 'A B'."),
+        (("--matter", " "), "--matter is empty."),
+    ],
+)
+def test_bad_option_values_are_usage_errors_before_any_request(
+    live_sandbox: str, demo_key: str, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    code, _, stderr = invoke(live_sandbox, demo_key, tmp_path, "--custodian", "alice@example.com", *args)
+    assert code == 2, stderr
+    assert message in stderr
+    assert not tmp_path.exists() or not any(tmp_path.iterdir())
+
+
+def test_collect_accepts_v_as_the_readme_documents(live_sandbox: str, demo_key: str, tmp_path: Path) -> None:
+    code, _, stderr = invoke(
+        live_sandbox, demo_key, tmp_path, "--custodian", "alice@example.com", "--no-pdf", "-v"
+    )
+    assert code == 0, stderr

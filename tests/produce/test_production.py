@@ -305,3 +305,26 @@ def test_an_unsliced_rsmf_is_the_chats_native(sources: tuple[Path, Path], tmp_pa
         p.relative_to(produced.volume_dir).as_posix() for p in (produced.volume_dir / "NATIVES").iterdir()
     }
     assert files <= named  # no native that no row names
+
+
+def test_collections_of_two_matters_are_refused_and_leave_no_folder(
+    sources: tuple[Path, Path], tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(sources[1], other)
+    manifest = json.loads((other / "manifest.json").read_text(encoding="utf-8"))
+    manifest["matter"] = "Another v. Matter"
+    (other / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(
+        ProductionError, match=r"belong to 2 matters \('Acme v. Widget', 'Another v. Matter'\)"
+    ):
+        build_production([sources[0], other], tmp_path / "out", renderer=fake_render)
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_empty_production_is_an_error_not_an_empty_volume(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    empty = BagBuilder(tmp_path / "empty", custodians=[ALICE]).finish("20260101T000000Z-000000")
+    with pytest.raises(ProductionError, match="Nothing to produce"):
+        build_production([empty], tmp_path / "out", renderer=fake_render)
+    assert not (tmp_path / "out").exists()

@@ -235,3 +235,10 @@ def test_a_payload_symlink_pointing_outside_the_bag_is_reported_not_followed(
     assert PAYLOAD in str(link) and str(outside) in str(link)
     code, output = _cli(str(bag))
     assert code == 3 and "INVALID" in output
+
+
+def test_a_folder_that_is_not_a_bag_is_named_so(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not evidence")
+    code, output = _cli(str(tmp_path))
+    assert code == 1
+    assert f"{tmp_path} is not a bag folder: it has neither bagit.txt nor manifest.json." in output
