@@ -266,6 +266,25 @@ class ComplianceClient:
 
     # -- projects ---------------------------------------------------------------------------
 
+    async def has_content(self, user_id: str) -> bool:
+        """Whether the API holds anything of ``user_id``: a chat, a project or an activity.
+
+        One small page of each list (three requests); used to tell a departed custodian's id
+        from a mistyped one before a collection is started.
+        """
+        probes = (
+            self.chats(user_ids=[user_id], limit=1),
+            self.projects(user_ids=[user_id], limit=1),
+            self.activities(actor_ids=[user_id], limit=1),
+        )
+        for pages in probes:
+            async for page in pages:
+                data = page.data.get("data") if isinstance(page.data, dict) else None
+                if data:
+                    return True
+                break
+        return False
+
     def projects(
         self,
         *,

@@ -134,6 +134,11 @@ async def _run(options: PipelineOptions, values: dict[str, Any], reporter: Repor
 @click.option(
     "--full", is_flag=True, help="Collect everything again instead of only changes since the last run."
 )
+@click.option(
+    "--allow-unknown-custodian",
+    is_flag=True,
+    help="Collect a user_... id that no directory lists even when the API holds nothing of it.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 @click.option("-v", "--verbose", count=True, help="More diagnostics on stderr (repeatable).")
@@ -210,6 +215,7 @@ def _collect(values: dict[str, Any]) -> PipelineResult:
             key_fingerprint=key.fingerprint,
             jobs=values["jobs"],
             full=values["full"],
+            allow_unknown_custodian=values["allow_unknown_custodian"],
             parameters={
                 "max_rpm": values["max_rpm"],
                 "no_pdf": values["no_pdf"],

@@ -80,6 +80,7 @@ class CollectOptions:
     api_version: str = "2023-06-01"
     jobs: int = 8
     full: bool = False
+    allow_unknown_custodian: bool = False
     parameters: Mapping[str, Any] = field(default_factory=dict)
     evidence: Mapping[str, Any] = field(default_factory=dict)
     """What the evidence will be beyond the run's identity (encryption, display zone, Bates
@@ -178,6 +179,7 @@ class RunSession:
         self.reporter.stage("resolving custodians")
         resolution = await self.resolver(self.api, self.options.custodians)
         custodians = resolution.custodians
+        await self._check_known(custodians)
         for custodian in custodians:
             if not custodian.in_directory:
                 self.reporter.note(
@@ -216,6 +218,23 @@ class RunSession:
             state.close()
             raise
         return result, state, custody
+
+    async def _check_known(self, custodians: tuple[Custodian, ...]) -> None:
+        """A ``user_...`` id no directory lists is collected only if the API holds content of it
+        (someone who left) or the user says they mean it: a mistyped id would otherwise give an
+        empty collection that says ``complete``."""
+        if self.options.allow_unknown_custodian:
+            return
+        for custodian in custodians:
+            if custodian.in_directory:
+                continue
+            if not any([await self.api.has_content(uid) for uid in custodian.user_ids]):
+                raise UsageError(
+                    f"No organization's directory lists {custodian.label}, and the API holds no chat, "
+                    "project or activity of it.",
+                    hint="Check the id (ids are case-sensitive); to collect it anyway, add "
+                    "--allow-unknown-custodian.",
+                )
 
     def _open(
         self,

@@ -18,6 +18,14 @@ from ediscovery.errors import UnsafePathError
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _SLUG_DROP = re.compile(r"[^a-z0-9._-]")
+_SLUG_DROP_CASED = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def _is_user_id(label: str) -> bool:
+    """A departed custodian's label is its ``user_...`` id, whose case matters."""
+    return label.strip().startswith("user_")
+
+
 _SAFE_COMPONENT = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -89,25 +97,28 @@ def _transcript_path(ids: tuple[str, ...], page: int | None) -> str:
     return f"data/transcripts/{TRANSCRIPT_FOLDERS[document_type]}/{safe_id(source_id)}.pdf"
 
 
-def slug(text: str, max_len: int = 64) -> str:
-    """Lower-case ``text``, replace every character outside ``[a-z0-9._-]`` with ``-``, truncate.
+def slug(text: str, max_len: int = 64, *, keep_case: bool = False) -> str:
+    """Lower-case ``text`` (unless ``keep_case``), replace every character outside
+    ``[A-Za-z0-9._-]`` with ``-``, truncate.
 
     A leading ``.`` also becomes ``-`` so a slug is never hidden, ``.`` or ``..``. Empty text
     raises ``ValueError``.
     """
     if not text:
         raise ValueError("cannot make a folder name from empty text")
-    result = _SLUG_DROP.sub("-", text.lower())[:max_len]
+    drop = _SLUG_DROP_CASED if keep_case else _SLUG_DROP
+    result = drop.sub("-", text if keep_case else text.lower())[:max_len]
     return "-" + result[1:] if result.startswith(".") else result
 
 
 def custodians_slug(emails: Iterable[str]) -> str:
-    """Folder prefix naming the custodians of a run: sorted unique email slugs joined by ``+``.
+    """Folder prefix naming the custodians of a run: sorted unique email slugs joined by ``+``
+    (a ``user_...`` id keeps its case).
 
     Each email slug is at most 64 characters; more than three custodians give
     ``<n>-custodians``.
     """
-    unique = sorted({slug(email.strip(), EMAIL_SLUG_MAX) for email in emails})
+    unique = sorted({slug(email.strip(), EMAIL_SLUG_MAX, keep_case=_is_user_id(email)) for email in emails})
     if not unique:
         raise ValueError("a run needs at least one custodian")
     if len(unique) > MAX_CUSTODIANS_NAMED:

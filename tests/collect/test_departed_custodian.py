@@ -52,7 +52,7 @@ def test_departed_custodian_is_collected_by_user_id(
     departed = [lim for lim in manifest["limitations"] if lim["kind"] == "custodian_not_in_directory"]
     assert [lim["source_id"] for lim in departed] == [user.id]
     assert "not a current member" in departed[0]["message"]
-    assert result.bag.name.startswith(user.id.lower() + "_")
+    assert result.bag.name.startswith(user.id + "_")  # the id keeps its case
     labels = (result.bag / "bag-info.txt").read_text(encoding="utf-8")
     assert "Custodian-Email" not in labels
     assert f"Custodian-User-Ids: {user.id}\n" in labels
@@ -112,3 +112,34 @@ def test_unknown_email_or_malformed_id_still_exits_2(
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: No user matches custodian '{query}'")
     assert not (tmp_path / "acme-v.-widget").exists()
+
+
+def _cli(live_sandbox: str, demo_key: str, out: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(
+        command,
+        [
+            *("--matter", "Acme v. Widget", "--api-url", live_sandbox, "--key-env", KEY_ENV, "--no-pdf"),
+            *("--out", str(out), "-q", "--max-rpm", "100000", *args),
+        ],
+        env={KEY_ENV: demo_key},
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_mistyped_user_id_is_a_usage_error_unless_the_user_means_it(
+    live_sandbox: str, demo_key: str, tmp_path: Path
+) -> None:
+    typo = "user_01NoSuchPersonEverExisted"
+    code, _, stderr = _cli(live_sandbox, demo_key, tmp_path, "--custodian", typo)
+    assert code == 2
+    assert (
+        f"No organization's directory lists {typo}, and the API holds no chat, project or activity" in stderr
+    )
+    assert "--allow-unknown-custodian" in stderr
+    assert not (tmp_path / "acme-v.-widget").exists()
+
+    code, stdout, stderr = _cli(
+        live_sandbox, demo_key, tmp_path, "--custodian", typo, "--allow-unknown-custodian"
+    )
+    assert code == 0, stderr
+    assert f"acme-v.-widget/{typo}_" in stdout  # the archive name keeps the id's case
