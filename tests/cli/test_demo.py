@@ -8,6 +8,7 @@ import pytest
 
 from ediscovery.demo import run_demo
 from ediscovery.verify import verify
+from tests.page_bounds import words_off_page
 from tests.pdfa_rules import every_pdf, problems
 
 
@@ -26,4 +27,5 @@ def test_demo_runs_twice_in_one_folder(tmp_path: Path) -> None:
     ours = [p for p in every_pdf(tmp_path) if "NATIVES" not in p.parts and "native" not in p.parts]
     assert len(ours) > 10
     assert {str(p.relative_to(tmp_path)): problems(p) for p in ours if problems(p)} == {}
+    assert {str(p.relative_to(tmp_path)): words_off_page(p)[:3] for p in ours if words_off_page(p)} == {}
     assert "$ ediscovery collect --matter 'Acme v. Widget' --custodian alice@example.com" in "\n".join(lines)

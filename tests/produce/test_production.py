@@ -328,3 +328,29 @@ def test_an_empty_production_is_an_error_not_an_empty_volume(tmp_path: Path) -> 
     with pytest.raises(ProductionError, match="Nothing to produce"):
         build_production([empty], tmp_path / "out", renderer=fake_render)
     assert not (tmp_path / "out").exists()
+
+
+MIXED = "The contract العقد الجديد was signed in תל אביב on Friday"
+
+
+def test_right_to_left_text_is_carried_as_typed_by_text_files_and_load_files(tmp_path: Path) -> None:
+    """PDF text layers hold bidi runs in visual order (README); TEXT files and DAT carry the
+    phrase as typed, which is what review platforms index."""
+    (tmp_path / "bag").mkdir()
+    bag = BagBuilder(tmp_path / "bag", [ALICE])
+    bag.chat(
+        ALICE, "claude_chat_rtl", f"عنوان {MIXED}", [message("m1", "user", "2026-04-10T08:09:10Z", MIXED)]
+    )
+    root = bag.finish("20260410T080000Z-abcdef")
+    volume = build_production(
+        [root], tmp_path / "out", renderer=fake_render, formats=("dat", "text")
+    ).volume_dir
+    [row] = [r for r in _dat_of(volume) if r["DOCTYPE"] == "Chat"]
+    assert row["CONVERSATION_TITLE"] == f"عنوان {MIXED}"
+    text = (volume / row["TEXTPATH"].replace("\\", "/")).read_text(encoding="utf-8")
+    assert MIXED in text
+
+
+def _dat_of(volume: Path) -> list[dict[str, str]]:
+    rows = parse_dat((volume / "DATA" / "VOL001.dat").read_bytes().decode("utf-8"))
+    return [dict(zip(DAT_COLUMNS, r, strict=True)) for r in rows[1:]]

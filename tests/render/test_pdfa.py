@@ -47,3 +47,25 @@ def test_the_pdf_title_is_the_chat_name_without_a_repeated_word(tmp_path: Path) 
     render_collection(bag.finish(), tmp_path / "o", RenderOptions(jobs=1))
     assert PdfReader(tmp_path / "o" / "chats" / "claude_chat_x.pdf").metadata.title == "Chat 10 of the launch"
     assert PdfReader(tmp_path / "o" / "chats" / "claude_chat_y.pdf").metadata.title == "Chat claude_chat_y"
+
+
+def test_nothing_in_an_activity_report_or_a_chat_leaves_the_page(tmp_path: Path) -> None:
+    from tests.page_bounds import words_off_page
+
+    from .conftest import need
+
+    need("pdftotext")
+    long_name = "quarterly_" * 30 + ".xlsx"
+    bag = BagBuilder(tmp_path / "bag")
+    bag.chat("claude_chat_x", [message("m1", "user", f"see {long_name} and " + "x" * 400)])
+    event = {
+        "id": "activity_1", "created_at": "2026-04-10T08:09:10Z", "type": "claude_file_uploaded",
+        "organization_uuid": "org-" + "9" * 40,
+        "actor": {"type": "user_actor", "email_address": "a" * 60 + "@x.test"},
+        "filename": long_name, "claude_chat_id": "claude_chat_" + "Z" * 60, "detail": "word " * 80,
+    }  # fmt: skip
+    bag.activities("user_alice", [event])
+    root = bag.finish()
+    render_collection(root, tmp_path / "o", RenderOptions(jobs=1))
+    for pdf in sorted((tmp_path / "o").rglob("*.pdf")):
+        assert words_off_page(pdf) == [], pdf.name
