@@ -29,12 +29,14 @@ attempts made before the bag folder is known (custodian resolution).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import shutil
 import signal
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -55,6 +57,7 @@ from ediscovery.progress import NullReporter, Reporter
 
 TRANSCRIPTS_DIR = "data/transcripts"
 CRASH_STAGE_ENV = "EDISCOVERY_CRASH_AT_STAGE"  # test hook: SIGKILL self as that step starts
+INTERRUPT_STAGE_ENV = "EDISCOVERY_INTERRUPT_AT_STAGE"  # test hook: SIGINT self as that step starts
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,8 @@ async def run_pipeline(
     try:
         if requests is not None:
             requests.attach(result.layout.bag / "requests.jsonl")
-        return _finish(result, state, custody, options, reporter, clock, requests)
+        with _blocking():
+            return _finish(result, state, custody, options, reporter, clock, requests)
     except BaseException as exc:
         stopped = _stopped(exc, state.stage(), result.layout.bag)
         log_stop(custody, stopped, f"after {state.stage()}")
@@ -190,6 +194,25 @@ async def run_pipeline(
     finally:
         custody.close()
         state.close()
+
+
+_BLOCKING = threading.local()
+
+
+@contextlib.contextmanager
+def _blocking() -> Iterator[None]:
+    """Mark the finishing steps: synchronous work during which the event loop does not run."""
+    _BLOCKING.on = True
+    try:
+        yield
+    finally:
+        _BLOCKING.on = False
+
+
+def finishing() -> bool:
+    """True while this thread runs the finishing steps (rendering, reports, bag, seal, verify),
+    so a Ctrl-C handler knows to interrupt them where they are rather than cancel a task."""
+    return bool(getattr(_BLOCKING, "on", False))
 
 
 def _stopped(exc: BaseException, stage: str, bag: Path) -> BaseException:
@@ -295,9 +318,12 @@ def _seal_and_verify(
 
 
 def _crash_point(stage: str) -> None:
-    """The ``EDISCOVERY_CRASH_AT_STAGE`` test hook: die as abruptly as a power cut would."""
+    """Test hooks: ``EDISCOVERY_CRASH_AT_STAGE`` dies as abruptly as a power cut would,
+    ``EDISCOVERY_INTERRUPT_AT_STAGE`` is a Ctrl-C as that step starts."""
     if os.environ.get(CRASH_STAGE_ENV) == stage:
         os.kill(os.getpid(), signal.SIGKILL)
+    if os.environ.get(INTERRUPT_STAGE_ENV) == stage:
+        os.kill(os.getpid(), signal.SIGINT)
 
 
 def _discard_transcripts(bag: Path) -> None:

@@ -11,6 +11,7 @@ import json
 import signal
 import sys
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import click
@@ -23,7 +24,7 @@ from ediscovery.cli.options import ClientSeams, configure_logging, password_from
 from ediscovery.collect.run import CollectOptions
 from ediscovery.collect.scope import make_scope
 from ediscovery.errors import ArchiveError, EdiscoveryError, Interrupted, UsageError
-from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, run_pipeline
+from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, finishing, run_pipeline
 from ediscovery.produce.reports import listed_chats
 from ediscovery.progress import NullReporter, Reporter, WaitNotes
 from ediscovery.render.options import RenderOptions
@@ -38,6 +39,23 @@ def _reporter(quiet: bool) -> Reporter:
     from ediscovery.cli.progress import RichReporter
 
     return RichReporter()
+
+
+def _catch_interrupts(task: asyncio.Task[Any] | None) -> dict[int, Any]:
+    """Ctrl-C and SIGTERM stop the run wherever it is; returns the handlers they replace.
+
+    While the run talks to the network the main task is cancelled, so every request in flight
+    ends cleanly; during the finishing steps (rendering, bagging, sealing: synchronous work) the
+    signal raises KeyboardInterrupt where that work is. Either way the run records the interruption
+    in its custody log and exits 130 with its state saved.
+    """
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if finishing() or task is None:
+            raise KeyboardInterrupt
+        task.get_loop().call_soon_threadsafe(task.cancel)
+
+    return {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
 
 
 def _transport() -> httpx.AsyncBaseTransport | None:
@@ -60,11 +78,7 @@ async def _run(options: PipelineOptions, values: dict[str, Any], reporter: Repor
         on_request=sink,
         on_wait=WaitNotes(reporter),
     ) as client:
-        task = asyncio.current_task()
-        loop = asyncio.get_running_loop()
-        if task is not None:
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, task.cancel)
+        previous = _catch_interrupts(asyncio.current_task())
         try:
             return await run_pipeline(
                 client,
@@ -72,14 +86,14 @@ async def _run(options: PipelineOptions, values: dict[str, Any], reporter: Repor
                 requests=sink,
                 reporter=reporter,
             )
-        except asyncio.CancelledError as exc:
+        except (asyncio.CancelledError, KeyboardInterrupt) as exc:
             raise Interrupted(
                 "Interrupted; the collection state is saved.",
                 hint="Run the same command again to resume where it stopped.",
             ) from exc
         finally:
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(sig)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 @click.command("collect")

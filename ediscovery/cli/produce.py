@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ediscovery.cli.options import password_from_env
-from ediscovery.errors import EdiscoveryError
+from ediscovery.errors import EdiscoveryError, Interrupted
 from ediscovery.produce import FORMATS, ProductionResult, build_production
 from ediscovery.progress import NullReporter, Reporter
 
@@ -84,6 +84,14 @@ def command(**values: Any) -> None:
         reporter.close()
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        reporter.close()
+        click.echo(
+            "Interrupted; nothing was published (the unfinished volume was removed). "
+            "Run the same command again to build it.",
+            err=True,
+        )
+        sys.exit(Interrupted.exit_code)
     reporter.close()
     if values["as_json"]:
         click.echo(json.dumps(_summary(result), sort_keys=True, ensure_ascii=False))

@@ -108,6 +108,9 @@ def _run_pool(
             ledger.abort()
             for future in futures:
                 future.cancel()
+            if isinstance(exc, KeyboardInterrupt):  # stop now, not after the documents in hand
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    process.terminate()
             if isinstance(exc, RenderError | KeyboardInterrupt):
                 raise
             raise RenderError(f"A rendering process failed: {exc!r}") from exc

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import signal
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -87,6 +88,7 @@ def start_worker(ledger: Ledger) -> None:
     """Pool initializer: die with the parent (a killed run must not leave workers holding its
     lock, see :mod:`ediscovery.processes`), then install the ledger."""
     die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, once
     install_ledger(ledger)
 
 

@@ -33,8 +33,9 @@ def run_cli(
     crash_at: str | None = None,
     pdf: bool = True,
     password: bool = False,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, KEY_ENV: key, PASSWORD_ENV: PASSWORD}
+    env = {**os.environ, KEY_ENV: key, PASSWORD_ENV: PASSWORD, **(extra_env or {})}
     env.pop(CRASH_ENV, None)
     env.pop("EDISCOVERY_CRASH_AFTER_STORED", None)
     if crash_at is not None:
@@ -181,3 +182,51 @@ def test_a_run_started_encrypted_is_never_resumed_in_the_clear(
     receipt = json.loads(Path(f"{resumed['archive']}.receipt.json").read_bytes())
     assert receipt["archive"]["encrypted"] is True
     assert verify(Path(resumed["archive"]), password=PASSWORD).ok
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stage", ["render", "seal"])
+def test_ctrl_c_while_finishing_exits_130_with_state_saved_and_is_in_custody(
+    live_sandbox: str, demo_key: str, tmp_path: Path, stage: str
+) -> None:
+    out = tmp_path / "out"
+    env_hook = {"EDISCOVERY_INTERRUPT_AT_STAGE": stage}
+    interrupted = run_cli(live_sandbox, demo_key, out, extra_env=env_hook)
+    assert interrupted.returncode == 130, interrupted.stderr
+    assert "Interrupted; the collection state is saved." in interrupted.stderr
+    assert "Run the same command again to resume where it stopped." in interrupted.stderr
+    assert "Traceback" not in interrupted.stderr and "Aborted!" not in interrupted.stderr
+    (bag,) = bags(out / "acme-v.-widget")
+    last = json.loads((bag / "custody.jsonl").read_text().splitlines()[-1])
+    assert (last["action"], last["details"]["message"]) == ("error", "interrupted")
+    finished(run_cli(live_sandbox, demo_key, out))
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_collecting_exits_130_and_the_same_command_finishes(tmp_path: Path) -> None:
+    import time
+
+    from ediscovery.sandbox import DEMO_KEY, FaultConfig, Tenant, create_app, running_server
+
+    app = create_app(Tenant.generate(seed=7, scale="tiny"), faults=FaultConfig(latency_ms=150))
+    out = tmp_path / "out"
+    args = ["--matter", "Acme v. Widget", "--custodian", "alice@example.com", "--key-env", KEY_ENV,
+            "--out", str(out), "-q", "--no-pdf", "--max-rpm", "100000"]  # fmt: skip
+    code = "import sys; from ediscovery.cli.collect import command; command(sys.argv[1:])"
+    with running_server(app) as base_url:
+        process = subprocess.Popen(
+            [sys.executable, "-c", code, *args, "--api-url", base_url],
+            env={**os.environ, KEY_ENV: DEMO_KEY}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while not list(out.glob("*/*/custody.jsonl")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == 130, stderr
+        assert "Interrupted; the collection state is saved." in stderr and "Traceback" not in stderr
+        (bag,) = bags(out / "acme-v.-widget")
+        last = json.loads((bag / "custody.jsonl").read_text().splitlines()[-1])
+        assert (last["action"], last["details"]["message"]) == ("error", "interrupted")
+        assert finished(run_cli(base_url, DEMO_KEY, out, pdf=False))["status"] == "complete"

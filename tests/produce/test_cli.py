@@ -75,3 +75,21 @@ def test_unknown_format_exits_2(alice_bag: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert result.stderr == "Error: Unknown production format(s): edrm. Use dat,opt,csv,text,rsmf.\n"
+
+
+def test_ctrl_c_during_produce_exits_130_and_says_nothing_was_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ediscovery.cli import produce as produce_cli
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(produce_cli, "build_production", interrupted)
+    (tmp_path / "bag").mkdir()
+    result = CliRunner().invoke(
+        produce_cli.command, [str(tmp_path / "bag"), "--out", str(tmp_path / "out"), "-q"]
+    )
+    assert result.exit_code == 130
+    assert "Interrupted; nothing was published" in result.stderr
+    assert "Aborted!" not in result.output
