@@ -276,7 +276,7 @@ def _close_manifest(
     _discard_transcripts(bag)
     if options.render:
         reporter.stage("rendering transcripts")
-        manifest = render_transcripts(bag, manifest, options)
+        manifest = render_transcripts(bag, manifest, options, reporter)
         for item in manifest.limitations:
             if item.get("kind") == "transcript_warning":
                 reporter.note(str(item["message"]))
@@ -356,7 +356,23 @@ def _discard_archive(base: Path, custody: CustodyLog, reporter: Reporter) -> Non
     reporter.note(f"Removed what an interrupted seal left, to seal again: {', '.join(names)}")
 
 
-def render_transcripts(bag: Path, manifest: Manifest, options: PipelineOptions) -> Manifest:
+class _RenderProgress:
+    """The renderer's ``rendered(done, total, path)`` as ``transcripts`` on the run's reporter."""
+
+    def __init__(self, reporter: Reporter) -> None:
+        self._reporter = reporter
+        self._expected = False
+
+    def rendered(self, done: int, total: int, path: str) -> None:
+        if not self._expected:
+            self._reporter.expect("transcripts", total)
+            self._expected = True
+        self._reporter.advance("transcripts")
+
+
+def render_transcripts(
+    bag: Path, manifest: Manifest, options: PipelineOptions, reporter: Reporter | None = None
+) -> Manifest:
     """Render PDFs from the stored natives; return the manifest with their ``transcript`` entries."""
     from ediscovery.render import render_collection
     from ediscovery.render.options import RenderOptions
@@ -369,7 +385,8 @@ def render_transcripts(bag: Path, manifest: Manifest, options: PipelineOptions) 
         display_tz=options.collect.scope.time_zone,
         jobs=options.render_jobs,
     )
-    rendered = render_collection(bag, bag / TRANSCRIPTS_DIR, render_options)
+    progress = _RenderProgress(reporter if reporter is not None else NullReporter())
+    rendered = render_collection(bag, bag / TRANSCRIPTS_DIR, render_options, reporter=progress)
     kept = [e for e in manifest.entries if e.kind != "transcript"]
     kept.extend(_transcript_entry(doc) for doc in rendered.documents)
     others = [item for item in manifest.limitations if item.get("kind") != "transcript_warning"]

@@ -547,6 +547,10 @@ def _produce_documents(vol: _Volume, work: Path) -> None:
     vol.reporter.stage("producing documents")
     chats, chat_owners = _latest(vol.collections, "chat_messages")
     projects, _ = _latest(vol.collections, "project")
+    natives = {
+        (kind, str(e["source_id"])) for c in vol.collections for kind in CHILD_KINDS for e in c.entries(kind)
+    }
+    vol.reporter.expect("documents", len(chats) + len(projects) + len(natives))  # RSMF slices come on top
     for collection in vol.collections:
         mine = [chat_id for chat_id in _chat_ids(collection) if chats[chat_id] is collection]
         for group in _render_groups(vol, collection, mine):
