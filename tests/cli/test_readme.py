@@ -59,3 +59,19 @@ def test_readme_exit_codes_match_the_error_tree() -> None:
     assert {"0", "1", "2", "3", "4", "130"} <= set(table)
     assert str(UsageError.exit_code) == "2" and str(EdiscoveryError.exit_code) == "1"
     assert str(Interrupted.exit_code) == "130"
+
+
+@pytest.mark.slow
+def test_the_library_example_runs_as_written(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    match = re.search(r"^## Library usage$.*?^```python\n(.*?)^```", README, re.M | re.S)
+    assert match, "README has no Python example under '## Library usage'"
+    done = subprocess.run(
+        [sys.executable, "-c", match.group(1)], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "alice@example.com" in done.stdout
+    assert done.stdout.strip().endswith("True []")
