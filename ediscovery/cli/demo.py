@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ediscovery.cli.options import fail
 from ediscovery.demo import run_demo
 from ediscovery.errors import EdiscoveryError
 from ediscovery.sandbox.generator import SCALES
@@ -25,4 +26,4 @@ def command(out: Path, scale: str) -> None:
     try:
         run_demo(out, scale=scale, echo=click.echo)
     except EdiscoveryError as exc:
-        raise click.ClickException(str(exc)) from exc
+        fail(exc)

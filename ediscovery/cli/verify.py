@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ediscovery.cli.options import password_from_env
+from ediscovery.cli.options import fail, password_from_env
 from ediscovery.errors import EdiscoveryError
 from ediscovery.verify import VerifyReport, verify
 
@@ -43,8 +43,7 @@ def command(path: str, password_env: str | None, as_json: bool, fast: bool, scra
     try:
         report = verify(path, password=password_from_env(password_env), fast=fast, scratch=scratch)
     except EdiscoveryError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
+        fail(exc)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
     else:
