@@ -2,7 +2,7 @@
 
 The misbehaving server is the sandbox behind an ASGI wrapper on loopback: requests to one path
 get the bad behaviour, everything else the sandbox's own answer. ``ediscovery collect`` runs
-against it in a subprocess, with ``--timeout 1`` so that a test takes seconds, not minutes.
+against it in a subprocess, with ``--timeout 2`` so that a test takes seconds, not minutes.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def serve(tenant: Tenant) -> Callable[[str, str], Any]:
 
 def collect(base_url: str, out: Path) -> subprocess.CompletedProcess[str]:
     args = ["--matter", "m", "--custodian", "alice@example.com", "--api-url", base_url, "--key-env", KEY_ENV,
-            "--out", str(out), "--no-pdf", "-q", "--max-rpm", "600", "--timeout", "1"]  # fmt: skip
+            "--out", str(out), "--no-pdf", "-q", "--max-rpm", "600", "--timeout", "2"]  # fmt: skip
     code = "import sys; from ediscovery.cli.collect import command; command(sys.argv[1:])"
     return subprocess.run(
         [sys.executable, "-c", code, *args],
