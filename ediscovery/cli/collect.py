@@ -18,9 +18,9 @@ import click
 import httpx
 
 from ediscovery.api import ComplianceClient
-from ediscovery.api.credentials import DEFAULT_KEY_ENV, api_key_from_env
+from ediscovery.api.credentials import api_key_from_env
 from ediscovery.archive.volumes import parse_volume_size
-from ediscovery.cli.options import ClientSeams, configure_logging, password_from_env
+from ediscovery.cli.options import ClientSeams, api_options, configure_logging, fail, password_from_env
 from ediscovery.collect.run import CollectOptions
 from ediscovery.collect.scope import make_scope
 from ediscovery.errors import ArchiveError, EdiscoveryError, Interrupted, UsageError
@@ -30,7 +30,6 @@ from ediscovery.progress import NullReporter, Reporter, WaitNotes
 from ediscovery.render.options import RenderOptions
 
 EXIT_INCOMPLETE = 4
-DEFAULT_API_URL = "https://api.anthropic.com"
 
 
 def _reporter(quiet: bool) -> Reporter:
@@ -115,21 +114,7 @@ async def _run(options: PipelineOptions, values: dict[str, Any], reporter: Repor
     show_default=True,
     help="Output folder.",
 )
-@click.option("--api-url", default=DEFAULT_API_URL, show_default=True, help="Compliance API base URL.")
-@click.option(
-    "--key-env",
-    default=DEFAULT_KEY_ENV,
-    show_default=True,
-    metavar="VAR",
-    help="Environment variable holding the API key.",
-)
-@click.option(
-    "--max-rpm",
-    type=click.IntRange(1, 100_000),
-    default=500,
-    show_default=True,
-    help="Request budget per minute shared by every task.",
-)
+@api_options
 @click.option("--jobs", type=click.IntRange(1, 64), default=8, show_default=True, help="Concurrent requests.")
 @click.option(
     "--timeout",
@@ -164,8 +149,7 @@ def command(**values: Any) -> None:
     try:
         result = _collect(values)
     except EdiscoveryError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        fail(exc)
     if values["as_json"]:
         click.echo(json.dumps(result.to_json(), sort_keys=True, ensure_ascii=False))
     else:

@@ -44,8 +44,9 @@ def api_options(func: F) -> F:
             help="Environment variable holding the Compliance Access Key (never pass the key itself).",
         ),
         click.option(
-            "--max-rpm", type=click.IntRange(1, 600), default=500, show_default=True,
-            help="Request budget per minute shared by all requests (the API allows 600).",
+            "--max-rpm", type=click.IntRange(1, 100_000), default=500, show_default=True,
+            help="Request budget per minute shared by all requests (the API allows 600; more is "
+                 "for the sandbox).",
         ),
     ]  # fmt: skip
     for decorator in reversed(decorators):

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from ediscovery.cli.options import password_from_env
+from ediscovery.cli.options import fail, password_from_env
 from ediscovery.errors import EdiscoveryError, Interrupted
 from ediscovery.produce import FORMATS, ProductionResult, build_production
 from ediscovery.progress import NullReporter, Reporter
@@ -82,8 +82,7 @@ def command(**values: Any) -> None:
         )
     except EdiscoveryError as exc:
         reporter.close()
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        fail(exc)
     except KeyboardInterrupt:
         reporter.close()
         click.echo(

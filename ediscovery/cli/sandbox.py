@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
+from ediscovery.cli.options import fail
 from ediscovery.errors import EdiscoveryError
 from ediscovery.sandbox.faults import FaultConfig
 from ediscovery.sandbox.generator import SCALES
@@ -37,5 +36,4 @@ def command(
             rate_limit=rate_limit,
         )
     except EdiscoveryError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        fail(exc)

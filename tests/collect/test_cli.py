@@ -165,3 +165,13 @@ def test_collect_accepts_v_as_the_readme_documents(live_sandbox: str, demo_key: 
         live_sandbox, demo_key, tmp_path, "--custodian", "alice@example.com", "--no-pdf", "-v"
     )
     assert code == 0, stderr
+
+
+def test_collect_takes_the_shared_api_options_with_ediscovery_api_url(
+    live_sandbox: str, demo_key: str, tmp_path: Path
+) -> None:
+    args = ["--matter", "m", "--custodian", "alice@example.com", "--key-env", KEY_ENV, "--out", str(tmp_path),
+            "-q", "--no-pdf", "--max-rpm", "100000", "--json"]  # fmt: skip
+    result = CliRunner().invoke(command, args, env={KEY_ENV: demo_key, "EDISCOVERY_API_URL": live_sandbox})
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["status"] == "complete"
