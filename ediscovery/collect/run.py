@@ -38,29 +38,14 @@ from ediscovery.errors import EvidenceError, UsageError
 from ediscovery.evidence.canonical import dumps_pretty, utc_iso, utc_now
 from ediscovery.evidence.custody import CustodyLog
 from ediscovery.evidence.digest import hash_file
+from ediscovery.evidence.kinds import COUNT_BUCKETS, KINDS, REFERENCED, Kind
 from ediscovery.evidence.manifest import Manifest, ManifestEntry, load_manifest, write_manifest
 from ediscovery.evidence.paths import custodians_slug, native_path, slug
 from ediscovery.evidence.store import EvidenceStore, atomic_write
 from ediscovery.progress import NullReporter, Reporter
 
-COUNT_KINDS = (
-    "chats",
-    "messages",
-    "files",
-    "generated_files",
-    "artifacts",
-    "projects",
-    "project_documents",
-    "activities",
-)
-_REF_KINDS = {
-    "file",
-    "generated_file",
-    "artifact",
-    "file_metadata",
-    "generated_file_metadata",
-    "artifact_metadata",
-}
+COUNT_KINDS = COUNT_BUCKETS
+_REF_KINDS = REFERENCED
 
 
 Resolver = Callable[[ComplianceClient, tuple[str, ...]], Awaitable[Resolution]]
@@ -407,26 +392,18 @@ def _finish_entry(entry: dict[str, Any], tally: Tally) -> dict[str, Any]:
 
 
 def count_entries(entries: list[dict[str, Any]]) -> dict[str, int]:
-    """The manifest ``counts`` derived from its entries."""
+    """The manifest ``counts`` derived from its entries (buckets: ``evidence.kinds``)."""
     counts = dict.fromkeys(COUNT_KINDS, 0)
     chats: set[str] = set()
     for entry in entries:
         kind, meta = entry["kind"], entry.get("metadata") or {}
-        if kind == "chat_messages":
+        if kind == Kind.CHAT_MESSAGES:
             chats.add(entry["source_id"])
             counts["messages"] += len(meta.get("messages") or [])
-        elif kind == "activities":
+        elif kind == Kind.ACTIVITIES:
             counts["activities"] += int(meta.get("item_count") or 0)
-        elif kind in ("file", "generated_file", "artifact", "project", "project_document"):
-            counts[
-                {
-                    "file": "files",
-                    "generated_file": "generated_files",
-                    "artifact": "artifacts",
-                    "project": "projects",
-                    "project_document": "project_documents",
-                }[kind]
-            ] += 1
+        elif kind in KINDS and (bucket := KINDS[Kind(kind)].count) is not None:
+            counts[bucket] += 1
     counts["chats"] = len(chats)
     return counts
 

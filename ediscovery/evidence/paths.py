@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ediscovery.errors import UnsafePathError
+from ediscovery.evidence.kinds import KINDS
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _SLUG_DROP = re.compile(r"[^a-z0-9._-]")
@@ -34,23 +35,7 @@ EMAIL_SLUG_MAX = 64
 
 # kind -> (template, number of ids, paged). "{0}" is the first id, "{page}" the page number.
 _NATIVE: dict[str, tuple[str, int, bool]] = {
-    "organizations": ("data/native/directory/organizations/page-{page}.json", 0, True),
-    "users": ("data/native/directory/users/{0}/page-{page}.json", 1, True),
-    "chat_list": ("data/native/chat_lists/{0}/page-{page}.json", 1, True),
-    "chat_messages": ("data/native/chats/{0}/messages-{page}.json", 1, True),
-    "file_metadata": ("data/native/files/{0}/metadata.json", 1, False),
-    "file": ("data/native/files/{0}/content.bin", 1, False),
-    "generated_file_metadata": ("data/native/generated_files/{0}/metadata.json", 1, False),
-    "generated_file": ("data/native/generated_files/{0}/content.bin", 1, False),
-    "artifact_metadata": ("data/native/artifacts/{0}/metadata.json", 1, False),
-    "artifact": ("data/native/artifacts/{0}/content.json", 1, False),
-    "project_list": ("data/native/project_lists/{0}/page-{page}.json", 1, True),
-    "project": ("data/native/projects/{0}/project.json", 1, False),
-    "project_attachments": ("data/native/projects/{0}/attachments-{page}.json", 1, True),
-    "project_collaborators": ("data/native/projects/{0}/collaborators-{page}.json", 1, True),
-    "project_document": ("data/native/project_documents/{0}/document.json", 1, False),
-    "project_document_metadata": ("data/native/project_documents/{0}/metadata.json", 1, False),
-    "activities": ("data/native/activities/{0}/page-{page}.json", 1, True),
+    kind: (info.path, info.ids, info.paged) for kind, info in KINDS.items() if info.path is not None
 }
 PAGED_KINDS = frozenset(kind for kind, (_, _, paged) in _NATIVE.items() if paged)
 TRANSCRIPT_FOLDERS = {"chat": "chats", "project": "projects", "activity": "activity"}

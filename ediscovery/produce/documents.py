@@ -11,17 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ediscovery.evidence.digest import Digests
+from ediscovery.evidence.kinds import DOCTYPES as KIND_DOCTYPES
 from ediscovery.produce.chat import Chat, format_time, parse_time
 from ediscovery.produce.loadfile import MULTI
 
-DOCTYPES = {
-    "chat_messages": "Chat",
-    "file": "File",
-    "generated_file": "GeneratedFile",
-    "artifact": "Artifact",
-    "project": "Project",
-    "project_document": "ProjectDocument",
-}
+DOCTYPES: dict[str, str] = {str(kind): doctype for kind, doctype in KIND_DOCTYPES.items()}
 
 
 @dataclass(frozen=True)

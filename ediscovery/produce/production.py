@@ -24,6 +24,7 @@ from typing import Any
 from ediscovery import __version__
 from ediscovery.errors import ProductionError, UsageError
 from ediscovery.evidence.digest import hash_file
+from ediscovery.evidence.kinds import PRODUCED_NATIVELY
 from ediscovery.produce.chat import Chat, chat_text, load_chat
 from ediscovery.produce.collection import Collection, open_source
 from ediscovery.produce.documents import (
@@ -53,7 +54,7 @@ from ediscovery.render.options import RenderOptions, RenderResult
 
 FORMATS = ("dat", "opt", "csv", "text", "rsmf")
 ChatRenderer = Callable[[Path, Path, RenderOptions, Sequence[str]], RenderResult]
-CHILD_KINDS = ("file", "generated_file", "artifact", "project_document")
+CHILD_KINDS = tuple(str(kind) for kind in PRODUCED_NATIVELY)
 RENDER_BATCH = 200
 
 

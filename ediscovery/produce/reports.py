@@ -16,18 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from ediscovery.errors import ProductionError
+from ediscovery.evidence.kinds import KINDS, Kind
 from ediscovery.produce.collection_report import write_collection_report
 from ediscovery.produce.loadfile import render_csv
 from ediscovery.produce.output import write_text_durably
 
 CONTENT_TYPES: dict[str, str] = {
-    "chat_messages": "chats",
-    "file": "files",
-    "generated_file": "generated_files",
-    "artifact": "artifacts",
-    "project": "projects",
-    "project_document": "project_documents",
-    "activities": "activities",
+    Kind.CHAT_MESSAGES: "chats",
+    **{str(kind): info.count for kind, info in KINDS.items() if info.count is not None},
+    Kind.ACTIVITIES: "activities",
 }
 SUMMARY_COLUMNS = ("custodian", "content_type", "listed", "collected", "failed", "bytes", "first", "last")
 ITEM_COLUMNS = ("source_id", "kind", "status", "error", "path", "size", "sha256", "custodian")

@@ -213,3 +213,16 @@ def test_the_schema_file_is_itself_valid_draft_2020_12() -> None:
 
     for name in ("manifest.schema.json", "custody-event.schema.json"):
         jsonschema.Draft202012Validator.check_schema(json.loads(schema_path(name).read_text()))
+
+
+def test_the_schema_kind_enum_is_the_kind_registry() -> None:
+    import json
+
+    from ediscovery.evidence.kinds import KINDS, Kind
+    from ediscovery.resources import schema_path
+
+    entry = json.loads(schema_path("manifest.schema.json").read_text(encoding="utf-8"))["$defs"]["entry"]
+    assert entry["properties"]["kind"]["enum"] == [str(kind) for kind in Kind]
+    conditional = {k for rule in entry["allOf"] for k in rule["if"]["properties"]["kind"]["enum"]}
+    assert conditional <= set(Kind)
+    assert set(KINDS) == set(Kind)

@@ -1,0 +1,115 @@
+"""Kinds: every kind of stored evidence, named once, with what the project knows about each.
+
+A manifest entry's ``kind`` is one :class:`Kind`. :data:`KINDS` says, per kind, where its
+native lives in the bag (path template, number of ids, paged or not), which ``counts`` bucket
+of ``manifest.json`` it fills, whether chat messages reference it (its entry lists every
+referencing chat and message), and how a production presents it (DAT ``DOCTYPE``; whether it
+is produced as a document of its own, in a family or after the families). The ``kind`` enum of
+``manifests/manifest.schema.json`` is this enum (a test checks it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """The ``kind`` of a manifest entry."""
+
+    ORGANIZATIONS = "organizations"
+    USERS = "users"
+    CHAT_LIST = "chat_list"
+    CHAT_MESSAGES = "chat_messages"
+    FILE_METADATA = "file_metadata"
+    FILE = "file"
+    GENERATED_FILE_METADATA = "generated_file_metadata"
+    GENERATED_FILE = "generated_file"
+    ARTIFACT_METADATA = "artifact_metadata"
+    ARTIFACT = "artifact"
+    PROJECT_LIST = "project_list"
+    PROJECT = "project"
+    PROJECT_ATTACHMENTS = "project_attachments"
+    PROJECT_COLLABORATORS = "project_collaborators"
+    PROJECT_DOCUMENT = "project_document"
+    PROJECT_DOCUMENT_METADATA = "project_document_metadata"
+    ACTIVITIES = "activities"
+    TRANSCRIPT = "transcript"
+    REPORT = "report"
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    """What one kind is (see the module docstring)."""
+
+    path: str | None = None  # native path template: {0} the id, {page} the 4-digit page
+    ids: int = 1
+    paged: bool = False
+    count: str | None = None  # the manifest counts bucket one entry adds to
+    referenced: bool = False  # messages reference it: entries list chat_ids and message_ids
+    doctype: str | None = None  # DAT DOCTYPE when produced
+    produced_natively: bool = False  # a native document of its own (with a slip sheet)
+
+
+_N = "data/native"
+KINDS: dict[Kind, KindInfo] = {
+    Kind.ORGANIZATIONS: KindInfo(f"{_N}/directory/organizations/page-{{page}}.json", 0, paged=True),
+    Kind.USERS: KindInfo(f"{_N}/directory/users/{{0}}/page-{{page}}.json", paged=True),
+    Kind.CHAT_LIST: KindInfo(f"{_N}/chat_lists/{{0}}/page-{{page}}.json", paged=True),
+    Kind.CHAT_MESSAGES: KindInfo(f"{_N}/chats/{{0}}/messages-{{page}}.json", paged=True, doctype="Chat"),
+    Kind.FILE_METADATA: KindInfo(f"{_N}/files/{{0}}/metadata.json", referenced=True),
+    Kind.FILE: KindInfo(
+        f"{_N}/files/{{0}}/content.bin",
+        count="files",
+        referenced=True,
+        doctype="File",
+        produced_natively=True,
+    ),
+    Kind.GENERATED_FILE_METADATA: KindInfo(f"{_N}/generated_files/{{0}}/metadata.json", referenced=True),
+    Kind.GENERATED_FILE: KindInfo(
+        f"{_N}/generated_files/{{0}}/content.bin",
+        count="generated_files",
+        referenced=True,
+        doctype="GeneratedFile",
+        produced_natively=True,
+    ),
+    Kind.ARTIFACT_METADATA: KindInfo(f"{_N}/artifacts/{{0}}/metadata.json", referenced=True),
+    Kind.ARTIFACT: KindInfo(
+        f"{_N}/artifacts/{{0}}/content.json",
+        count="artifacts",
+        referenced=True,
+        doctype="Artifact",
+        produced_natively=True,
+    ),
+    Kind.PROJECT_LIST: KindInfo(f"{_N}/project_lists/{{0}}/page-{{page}}.json", paged=True),
+    Kind.PROJECT: KindInfo(f"{_N}/projects/{{0}}/project.json", count="projects", doctype="Project"),
+    Kind.PROJECT_ATTACHMENTS: KindInfo(f"{_N}/projects/{{0}}/attachments-{{page}}.json", paged=True),
+    Kind.PROJECT_COLLABORATORS: KindInfo(f"{_N}/projects/{{0}}/collaborators-{{page}}.json", paged=True),
+    Kind.PROJECT_DOCUMENT: KindInfo(
+        f"{_N}/project_documents/{{0}}/document.json",
+        count="project_documents",
+        doctype="ProjectDocument",
+        produced_natively=True,
+    ),
+    Kind.PROJECT_DOCUMENT_METADATA: KindInfo(f"{_N}/project_documents/{{0}}/metadata.json"),
+    Kind.ACTIVITIES: KindInfo(f"{_N}/activities/{{0}}/page-{{page}}.json", paged=True),
+    Kind.TRANSCRIPT: KindInfo(),
+    Kind.REPORT: KindInfo(),
+}
+
+COUNT_BUCKETS = (
+    "chats",
+    "messages",
+    "files",
+    "generated_files",
+    "artifacts",
+    "projects",
+    "project_documents",
+    "activities",
+)
+"""The keys of ``manifest.json`` ``counts``, in order: ``chats`` and ``messages`` come from
+chat-message pages, ``activities`` from the feed pages' item counts, the rest one per entry."""
+
+REFERENCED = frozenset(kind for kind, info in KINDS.items() if info.referenced)
+PRODUCED_NATIVELY = tuple(kind for kind, info in KINDS.items() if info.produced_natively)
+DOCTYPES = {kind: info.doctype for kind, info in KINDS.items() if info.doctype}
