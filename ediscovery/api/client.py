@@ -25,6 +25,7 @@ import httpx
 from ediscovery.api.budget import Clock, RequestBudget, Sleep
 from ediscovery.api.credentials import DEFAULT_KEY_ENV, ApiKey, api_key_from_env
 from ediscovery.api.download import SinkLike, as_sink
+from ediscovery.api.endpoints import V1
 from ediscovery.api.pagination import PageGuard, PageScheme, walk
 from ediscovery.api.query import Pairs, TimeRange, build_query
 from ediscovery.api.response import ApiResponse, DownloadResult
@@ -33,7 +34,6 @@ from ediscovery.api.session import MAX_JSON_BYTES, MIN_RATE, ApiSession, Request
 from ediscovery.errors import UsageError
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
-V1 = "/v1/compliance"
 MAX_USER_IDS_PER_CHAT_QUERY = 10
 MESSAGE_TRUNCATION_DEFAULTS = (("tool_use_input_max_chars", "-1"), ("tool_result_max_chars", "-1"))
 Pages = AsyncIterator[ApiResponse]

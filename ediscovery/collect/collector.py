@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
-from urllib.parse import quote
 
+from ediscovery.api.endpoints import ENDPOINTS, path
 from ediscovery.api.fields import FormatProblem
 from ediscovery.api.models import (
     Chat,
@@ -66,8 +66,7 @@ from ediscovery.evidence.paths import native_path
 
 logger = logging.getLogger(__name__)
 
-V1 = "/v1/compliance"
-MESSAGE_QUERY = (("tool_use_input_max_chars", "-1"), ("tool_result_max_chars", "-1"))
+MESSAGE_QUERY = ENDPOINTS["chat_messages"].fixed  # the first page; later pages add the limit
 ACTIVITY_OVERLAP = timedelta(minutes=10)
 # The API promises that a chat's updated_at moves with a new message, not that it is at least
 # every message's created_at (an assistant message's created_at is when its last block
@@ -79,13 +78,6 @@ SETTLED_CHAT_STATUSES = frozenset({"stored", "excluded", "skipped", "unchanged"}
 # Documented indexing lag is one minute; the integration guide advises a few minutes of margin.
 ACTIVITY_INDEXING_MARGIN = timedelta(minutes=5)
 Query = tuple[tuple[str, str], ...]
-
-
-def _seg(identifier: str) -> str:
-    """An API-supplied id as one path segment; an unusable id fails its item."""
-    if identifier in ("", ".", ".."):
-        raise ResponseFormatError(f"The API referenced an unusable id {identifier!r}.")
-    return quote(identifier, safe="")
 
 
 @dataclass
@@ -265,9 +257,9 @@ class Collector:
     # --- lists -------------------------------------------------------------------------------
 
     async def _list_chats(self, uid: str) -> None:
-        query: Query = (("user_ids[]", uid), ("limit", "1000"))
+        query: Query = ENDPOINTS["chats"].query(("user_ids[]", uid))
         pages = await self._walk(
-            f"{V1}/apps/chats",
+            path("chats"),
             query,
             kind="chat_list",
             source_id=uid,
@@ -281,9 +273,9 @@ class Collector:
                 self.tally.chats.setdefault(chat.id, ChatSeen(uid, item))
 
     async def _list_projects(self, uid: str) -> None:
-        query: Query = (("user_ids[]", uid), ("limit", "100"))
+        query: Query = ENDPOINTS["projects"].query(("user_ids[]", uid))
         pages = await self._walk(
-            f"{V1}/apps/projects",
+            path("projects"),
             query,
             kind="project_list",
             source_id=uid,
@@ -325,11 +317,11 @@ class Collector:
             query += (("created_at.gte", format_timestamp(since)),)
         if self.scope.until is not None:
             query += (("created_at.lt", format_timestamp(self.scope.until)),)
-        query += (("limit", "5000"),)
+        query = ENDPOINTS["activities"].query(*query)
         self.tally.activity_window[uid] = None if since is None else format_timestamp(since)
         try:
             pages = await self._walk(
-                f"{V1}/activities",
+                path("activities"),
                 query,
                 kind="activities",
                 source_id=uid,
@@ -476,7 +468,7 @@ class Collector:
 
     async def _fetch_messages(self, chat_id: str, seen: ChatSeen) -> list[ChatMessagesPage] | None:
         """Fetch every page into memory, decide responsiveness, then store (or remember exclusion)."""
-        api_path = f"{V1}/apps/chats/{_seg(chat_id)}/messages"
+        api_path = path("chat_messages", chat_id)
         responses: list[ApiResponse] = []
         query: Query = MESSAGE_QUERY
         guard = _message_guard()
@@ -511,7 +503,7 @@ class Collector:
 
     async def _replay_or_fetch_messages(self, chat_id: str, seen: ChatSeen) -> list[ChatMessagesPage]:
         """A responsive chat already (partly) stored: replay its pages, fetch any missing tail."""
-        api_path = f"{V1}/apps/chats/{_seg(chat_id)}/messages"
+        api_path = path("chat_messages", chat_id)
         pages: list[ChatMessagesPage] = []
         query: Query = MESSAGE_QUERY
         number = 1
@@ -630,12 +622,8 @@ class Collector:
         """Metadata then content of an uploaded or generated file (routed by id prefix)."""
         if self._carried(kind, file_id):
             return
-        uploaded = file_id.startswith("claude_file_")
-        base = (
-            f"{V1}/apps/chats/files/{_seg(file_id)}"
-            if uploaded
-            else (f"{V1}/apps/chats/generated-files/{_seg(file_id)}")
-        )
+        endpoint = "file" if file_id.startswith("claude_file_") else "generated_file"
+        base = path(endpoint, file_id)
         users = tuple(sorted(self.tally.ref(file_id).user_ids))
         _entry, meta = await self.natives.json(
             base,
@@ -656,7 +644,7 @@ class Collector:
         size = meta.get("size_bytes")
         listed = size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
         entry = await self.natives.download(
-            f"{base}/content",
+            path(f"{endpoint}_content", file_id),
             path=native_path(kind, file_id),
             kind=kind,
             source_id=file_id,
@@ -689,7 +677,7 @@ class Collector:
     async def _artifact(self, version_id: str) -> None:
         if self._carried("artifact", version_id):
             return
-        base = f"{V1}/apps/artifacts/{_seg(version_id)}"
+        base = path("artifact", version_id)
         users = tuple(sorted(self.tally.ref(version_id).user_ids))
         _entry, meta = await self.natives.json(
             base,
@@ -707,7 +695,7 @@ class Collector:
             "artifact_type": meta.get("artifact_type"),
         }
         await self.natives.json(
-            f"{base}/content",
+            path("artifact_content", version_id),
             (),
             path=native_path("artifact", version_id),
             kind="artifact",
@@ -725,7 +713,7 @@ class Collector:
     async def _project_inner(self, project_id: str) -> None:
         users = tuple(sorted(self.tally.ref(project_id).user_ids))
         reasons = sorted(self.tally.project_reasons.get(project_id, set()))
-        base = f"{V1}/apps/projects/{_seg(project_id)}"
+        base = path("project", project_id)
         replayed = self.natives.replay(native_path("project", project_id))
         if replayed is None:
             response = await self.natives.fetch(base)
@@ -746,8 +734,8 @@ class Collector:
         # Walked even when the project's updated_at did not move: adding a document or a file
         # is not promised to move it. Stored documents and files are carried, not fetched again.
         pages = await self._walk(
-            f"{base}/attachments",
-            (("limit", "100"),),
+            path("project_attachments", project_id),
+            ENDPOINTS["project_attachments"].query(),
             kind="project_attachments",
             source_id=project_id,
             scheme="token",
@@ -755,8 +743,8 @@ class Collector:
             custodians=users,
         )
         await self._walk(
-            f"{base}/collaborators",
-            (("limit", "100"),),
+            path("project_collaborators", project_id),
+            ENDPOINTS["project_collaborators"].query(),
             kind="project_collaborators",
             source_id=project_id,
             scheme="token",
@@ -799,10 +787,10 @@ class Collector:
     async def _document(self, doc_id: str, project_id: str) -> None:
         if self._carried("project_document", doc_id):
             return
-        base = f"{V1}/apps/projects/documents/{_seg(doc_id)}"
+        base = path("project_document", doc_id)
         users = tuple(sorted(self.tally.ref(doc_id).user_ids))
         _entry, meta = await self.natives.json(
-            f"{base}/metadata",
+            path("project_document_metadata", doc_id),
             (),
             path=native_path("project_document_metadata", doc_id),
             kind="project_document_metadata",
@@ -880,7 +868,7 @@ def _parse(build: Callable[[Any], Any], obj: Any, what: str) -> Any:
 
 def _message_guard() -> PageGuard:
     """The guard of one walk over a chat's messages (their pages repeat the largest limit)."""
-    return PageGuard("cursor", items="chat_messages", limit="1000")
+    return PageGuard("cursor", items="chat_messages", limit=str(ENDPOINTS["chat_messages"].limit))
 
 
 def parse_time(value: str | None) -> datetime | None:
