@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import os
 import shutil
 import signal
@@ -144,21 +143,6 @@ class RequestSink:
         if self._log is not None:
             self._log.close()
             self._log = None
-
-
-@dataclass(frozen=True)
-class _BagInfo(BagInfo):
-    """Bag-info with the previous run of an incremental collection."""
-
-    previous_run_id: str | None = None
-    previous_manifest_sha256: str | None = None
-
-    def labels(self, payload_oxum: str) -> list[tuple[str, str]]:
-        pairs = super().labels(payload_oxum)
-        if self.previous_run_id:
-            pairs.append(("Previous-Run-Id", self.previous_run_id))
-            pairs.append(("Previous-Manifest-SHA256", self.previous_manifest_sha256 or ""))
-        return pairs
 
 
 async def run_pipeline(
@@ -304,7 +288,7 @@ def _seal_and_verify(
     reporter.stage("sealing")
     _crash_point("seal")
     archive, sha = seal_seam(
-        result.layout.bag, result.layout.archive, options, final_event=_last_event(custody)
+        result.layout.bag, result.layout.archive, options, final_event=custody.last_event()
     )
     state.set_meta(status="sealed")
     problems: tuple[str, ...] = ()
@@ -458,23 +442,12 @@ def _known(manifest: Manifest) -> dict[str, Digests]:
     return {e.path: Digests(e.size, e.md5, e.sha256, e.sha512) for e in manifest.entries}
 
 
-def _last_event(custody: CustodyLog) -> dict[str, Any] | None:
-    last: bytes | None = None
-    with custody.path.open("rb") as fh:
-        for line in fh:
-            last = line
-    if last is None:
-        return None
-    value = json.loads(last)
-    return value if isinstance(value, dict) else None
-
-
 def _bag_info(
     result: CollectionResult, manifest: Manifest, options: PipelineOptions, clock: Callable[[], datetime]
 ) -> BagInfo:
     scope = manifest.scope
     previous = manifest.extra.get("previous_run") or {}
-    return _BagInfo(
+    return BagInfo(
         source_organization=options.source_organization,
         external_identifier=options.collect.matter,
         bagging_date=utc_iso(clock())[:10],

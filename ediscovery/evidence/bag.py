@@ -48,6 +48,8 @@ class BagInfo:
     source_system: str = "Claude Enterprise (Anthropic Compliance API)"
     api_version: str = "2023-06-01"
     software_agent: str = SOFTWARE_AGENT
+    previous_run_id: str | None = None  # an incremental run: the run it continues
+    previous_manifest_sha256: str | None = None
 
     def labels(self, payload_oxum: str) -> list[tuple[str, str]]:
         """The ``(label, value)`` pairs in file order; unset optional values are left out."""
@@ -70,6 +72,9 @@ class BagInfo:
             ("Collection-Run-Id", self.collection_run_id),
             ("Collector", self.collector),
         ]
+        if self.previous_run_id:
+            pairs.append(("Previous-Run-Id", self.previous_run_id))
+            pairs.append(("Previous-Manifest-SHA256", self.previous_manifest_sha256 or ""))
         return [(label, _one_line(value)) for label, value in pairs if value]
 
 

@@ -114,6 +114,17 @@ class CustodyLog:
         self._seq, self._last_hash = event["seq"], event["hash"]
         return event
 
+    def last_event(self) -> dict[str, Any] | None:
+        """The last event of the log as written (None for an empty log)."""
+        last: bytes | None = None
+        with self.path.open("rb") as fh:
+            for line in fh:
+                last = line
+        if last is None:
+            return None
+        value = json.loads(last)
+        return value if isinstance(value, dict) else None
+
     def close(self) -> None:
         if self._fd is not None:
             fd, self._fd = self._fd, None
