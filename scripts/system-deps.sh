@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages ediscovery needs outside Python:
-#   Pango and HarfBuzz's subsetter (WeasyPrint; without it font subsetting is very slow), Noto fonts (CJK, Arabic, Hebrew, emoji, symbols), 7-Zip (7zz),
+#   Pango and HarfBuzz's subsetter (WeasyPrint; without it font subsetting is very slow), fontconfig's
+#   fc-list and fc-query (which characters the installed fonts cover), Noto fonts (CJK, Arabic, Hebrew, emoji, symbols), 7-Zip (7zz),
 #   qpdf and poppler-utils (PDF checks in tests).
 # Installs only what is missing; needs root or sudo. Elsewhere it prints what to install.
 set -euo pipefail
 
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk
           fonts-noto-color-emoji fonts-noto-mono qpdf poppler-utils)
 # 7-Zip: Debian 12+ and Ubuntu 24.04+ ship "7zip" (the 7zz binary); older ones only p7zip.
 sevenzip=7zip
