@@ -549,3 +549,22 @@ def parse_items(response: ApiResponse, model: type[M]) -> list[M]:
         raise ResponseFormatError(
             f"Unexpected response shape: {exc}", url=response.url, request_id=response.request_id
         ) from exc
+
+
+def parse_value(obj: object, model: type[M], what: str) -> M:
+    """A decoded JSON value (a stored page, a list item) as one ``model``; ResponseFormatError
+    naming ``what`` when it is not one."""
+    try:
+        return model.from_json(obj)
+    except FormatProblem as exc:
+        raise ResponseFormatError(f"Unexpected {what}: {exc}") from exc
+
+
+def body_items(body: object) -> list[Any]:
+    """The ``data`` array of a decoded list envelope; ResponseFormatError when there is none."""
+    if not isinstance(body, Mapping):
+        raise ResponseFormatError("A list response is not a JSON object.")
+    data = body.get("data")
+    if not isinstance(data, list):
+        raise ResponseFormatError("A list response has no 'data' array.")
+    return data

@@ -2,18 +2,17 @@
 
 A :class:`Custodian` is a resolved person (one email, one or more ``user_...`` ids across
 linked organizations), or a departed one known by a ``user_...`` id alone (no email, no
-name, no organization: the directory lists current members only); a :class:`Previous` is
-the finished earlier run of the same matter, custodians and scope that an incremental run
-fetches changes against.
+name, no organization: the directory lists current members only); a :class:`Plan` is the
+custodians, the scope and the earlier run (``collect.increment.Previous``) of one traversal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
+from ediscovery.collect.increment import Previous
 from ediscovery.collect.scope import Scope
 
 
@@ -56,25 +55,6 @@ class Custodian:
             user_ids=tuple(data.get("user_ids", ())),
             organizations=tuple(dict(org) for org in data.get("organizations", ())),
         )
-
-
-@dataclass(frozen=True)
-class Previous:
-    """The last finished run of the same matter, custodians and scope."""
-
-    run_id: str
-    manifest_sha256: str | None
-    started_at: datetime
-    chats: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    projects: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    stored: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    activities: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    """Per user id: ``next_since``, where the next run's Activity Feed listing must start
-    (absent: the feed was never known complete, so the whole range is read again)."""
-
-    def has(self, kind: str, object_id: str) -> bool:
-        """Whether ``object_id`` of ``kind`` was stored intact by this run or one before it."""
-        return object_id in self.stored.get(kind, frozenset())
 
 
 @dataclass(frozen=True)

@@ -27,13 +27,14 @@ from pathlib import Path
 from typing import Any
 
 from ediscovery.api.client import ComplianceClient
-from ediscovery.api.timestamps import format_timestamp, parse_timestamp
-from ediscovery.collect.collector import ACTIVITY_OVERLAP, ChatSeen, Collector, Tally
+from ediscovery.collect.collector import Collector
 from ediscovery.collect.custodians import Resolution, resolve_custodians
+from ediscovery.collect.increment import Previous, find_previous, previous_ref, save_snapshot, write_delta
 from ediscovery.collect.natives import Natives
-from ediscovery.collect.plan import Custodian, Plan, Previous
+from ediscovery.collect.plan import Custodian, Plan
 from ediscovery.collect.scope import Scope
 from ediscovery.collect.state import RunInfo, RunState, find_runs, reached, release_lock, series_lock
+from ediscovery.collect.tally import Tally
 from ediscovery.errors import EvidenceError, UsageError
 from ediscovery.evidence.canonical import dumps_pretty, utc_iso, utc_now
 from ediscovery.evidence.custody import CustodyLog
@@ -41,12 +42,8 @@ from ediscovery.evidence.digest import hash_file
 from ediscovery.evidence.kinds import COUNT_BUCKETS, KINDS, REFERENCED, Kind
 from ediscovery.evidence.manifest import Manifest, ManifestEntry, load_manifest, write_manifest
 from ediscovery.evidence.paths import custodians_slug, native_path, slug
-from ediscovery.evidence.store import EvidenceStore, atomic_write
+from ediscovery.evidence.store import EvidenceStore
 from ediscovery.progress import NullReporter, Reporter
-
-COUNT_KINDS = COUNT_BUCKETS
-_REF_KINDS = REFERENCED
-
 
 Resolver = Callable[[ComplianceClient, tuple[str, ...]], Awaitable[Resolution]]
 """Turns custodian queries into a :class:`Resolution` (default: ``custodians.resolve_custodians``)."""
@@ -180,7 +177,7 @@ class RunSession:
             unfinished = [r for r in runs if not r.closed and r.params.get("identity") == wanted]
             if unfinished:
                 check_same_evidence(unfinished[-1], self.options.evidence)
-            previous = None if self.options.full else _previous(runs, wanted)
+            previous = None if self.options.full else find_previous(runs, wanted)
             resumed = bool(unfinished)
             run_id = unfinished[-1].run_id if resumed else new_run_id(self.clock())
             layout = RunLayout(matter_dir, f"{custodians_slug(emails)}_{run_id}", run_id)
@@ -244,7 +241,7 @@ class RunSession:
             "identity": wanted,
             "custodians": [c.to_json() for c in custodians],
             "started_at": started,
-            "previous_run": _previous_ref(previous),
+            "previous_run": previous_ref(previous),
             "evidence": dict(self.options.evidence),
         }
         state.set_meta(
@@ -273,7 +270,7 @@ class RunSession:
             "out": str(options.out),
             "jobs": options.jobs,
             "full": options.full,
-            "previous_run": _previous_ref(previous),
+            "previous_run": previous_ref(previous),
             **dict(options.parameters),
         }
 
@@ -294,7 +291,7 @@ class RunSession:
         tally = await Collector(natives, plan).run()
         manifest = self._manifest(layout, state, resolution.custodians, tally, previous)
         write_manifest(layout.bag / "manifest.json", manifest)
-        _save_snapshot(state, tally, previous)
+        save_snapshot(state, tally, previous)
         if previous is not None:
             write_delta(layout.bag, tally, previous)
         state.set_meta(status="collected")
@@ -325,11 +322,10 @@ class RunSession:
         previous: Previous | None,
     ) -> Manifest:
         entries = [_finish_entry(entry, tally) for entry in state.entries()]
-        errors = sorted(tally.errors.values(), key=lambda e: (e["kind"], e["source_id"]))
-        limitations = sorted(tally.limitations.values(), key=lambda e: (e["kind"], e["source_id"]))
+        errors = tally.manifest_errors()
         extra: dict[str, Any] = {}
         if previous is not None:
-            extra["previous_run"] = _previous_ref(previous)
+            extra["previous_run"] = previous_ref(previous)
         return Manifest(
             run_id=layout.run_id,
             matter=self.options.matter,
@@ -344,8 +340,8 @@ class RunSession:
             scope=self.options.scope.to_json(),
             custodians=tuple(c.to_json() for c in custodians),
             counts=count_entries(entries),
-            errors=tuple(errors),
-            limitations=tuple(limitations),
+            errors=errors,
+            limitations=tally.manifest_limitations(),
             entries=tuple(ManifestEntry.from_dict(e) for e in entries),
             extra=extra,
         )
@@ -381,7 +377,7 @@ def log_stop(custody: CustodyLog, exc: BaseException, stage: str) -> None:
 def _finish_entry(entry: dict[str, Any], tally: Tally) -> dict[str, Any]:
     """Fill in what is only known after the whole traversal: every reference to an object."""
     refs = tally.refs.get(entry["source_id"])
-    if entry["kind"] in _REF_KINDS and refs is not None:
+    if entry["kind"] in REFERENCED and refs is not None:
         meta = dict(entry["metadata"])
         meta["chat_ids"] = sorted(refs.chat_ids)
         meta["message_ids"] = sorted(refs.message_ids)
@@ -393,7 +389,7 @@ def _finish_entry(entry: dict[str, Any], tally: Tally) -> dict[str, Any]:
 
 def count_entries(entries: list[dict[str, Any]]) -> dict[str, int]:
     """The manifest ``counts`` derived from its entries (buckets: ``evidence.kinds``)."""
-    counts = dict.fromkeys(COUNT_KINDS, 0)
+    counts = dict.fromkeys(COUNT_BUCKETS, 0)
     chats: set[str] = set()
     for entry in entries:
         kind, meta = entry["kind"], entry.get("metadata") or {}
@@ -406,131 +402,3 @@ def count_entries(entries: list[dict[str, Any]]) -> dict[str, int]:
             counts[bucket] += 1
     counts["chats"] = len(chats)
     return counts
-
-
-def _previous_ref(previous: Previous | None) -> dict[str, Any] | None:
-    if previous is None:
-        return None
-    return {"run_id": previous.run_id, "manifest_sha256": previous.manifest_sha256}
-
-
-def _previous(runs: list[RunInfo], wanted: dict[str, Any]) -> Previous | None:
-    """The latest closed (sealed and verified) run with the same identity, for an incremental run."""
-    finished = [r for r in runs if r.closed and r.params.get("identity") == wanted]
-    if not finished:
-        return None
-    info = finished[-1]
-    with RunState(info.path) as state:
-        stored = state.snapshot("stored")
-        return Previous(
-            run_id=info.run_id,
-            manifest_sha256=info.manifest_sha256,
-            started_at=parse_timestamp(str(info.params.get("started_at"))),
-            chats=state.snapshot("chat"),
-            projects=state.snapshot("project"),
-            stored={kind: frozenset(row.get("ids", ())) for kind, row in stored.items()},
-            activities=state.snapshot("activity"),
-        )
-
-
-def _save_snapshot(state: RunState, tally: Tally, previous: Previous | None) -> None:
-    """What this run saw, for the next run's delta (carrying forward what it did not refetch)."""
-    incomplete = _chats_with_failed_references(tally)
-    chats = {
-        chat_id: {
-            "updated_at": seen.listing.get("updated_at"),
-            "deleted_at": seen.listing.get("deleted_at"),
-            "message_ids": list(seen.message_ids),
-            "user_id": seen.user_id,
-            "project_id": seen.listing.get("project_id"),
-            "status": _chat_status(chat_id, seen, incomplete, previous),
-        }
-        for chat_id, seen in tally.chats.items()
-    }
-    state.put_snapshot("chat", chats)
-    state.put_snapshot("project", _project_snapshot(tally, previous))
-    stored: dict[str, set[str]] = {}
-    for kind in ("file", "generated_file", "artifact", "project_document"):
-        stored[kind] = set(state.stored_ids(kind)) | set(previous.stored.get(kind, ()) if previous else ())
-    state.put_snapshot("stored", {kind: {"ids": sorted(ids)} for kind, ids in stored.items()})
-    state.put_snapshot("activity", _activity_snapshot(state, tally))
-
-
-def _activity_snapshot(state: RunState, tally: Tally) -> dict[str, dict[str, Any]]:
-    """Per user id, where the next run's feed listing starts: this run's start minus the
-    overlap when its listing completed, else the bound this run tried (nothing is skipped)."""
-    started = state.get("started_at")
-    rows: dict[str, dict[str, Any]] = {}
-    for uid, window in tally.activity_window.items():
-        if uid in tally.activities_listed and started:
-            rows[uid] = {"next_since": format_timestamp(parse_timestamp(started) - ACTIVITY_OVERLAP)}
-        else:
-            rows[uid] = {"next_since": window}
-    return rows
-
-
-def _chat_status(chat_id: str, seen: ChatSeen, incomplete: set[str], previous: Previous | None) -> str:
-    """A chat's status for the next run; an unchanged chat keeps the status it was carried with."""
-    if seen.status == "stored" and chat_id in incomplete:
-        return "incomplete"
-    if seen.status == "unchanged" and previous is not None and chat_id in previous.chats:
-        return str(previous.chats[chat_id].get("status") or "unchanged")
-    return seen.status
-
-
-def _project_snapshot(tally: Tally, previous: Previous | None) -> dict[str, dict[str, Any]]:
-    """Projects seen now, over the rows of the previous run (a project not reached this run
-    keeps its row); a project whose fetch or walk failed is marked so the next run redoes it."""
-    rows = {pid: dict(row) for pid, row in (previous.projects.items() if previous else ())}
-    for pid, row in tally.projects.items():
-        failed = ("project", pid) in tally.errors
-        rows[pid] = {**row, "status": "failed" if failed else "ok"}
-    return rows
-
-
-def _chats_with_failed_references(tally: Tally) -> set[str]:
-    """Chats whose referenced files or artifacts failed: the next run reads them again.
-
-    An unchanged chat's messages are not read again, so the objects they reference would
-    never be retried if the chat were carried as settled.
-    """
-    chats: set[str] = set()
-    for kind, source_id in tally.errors:
-        if kind in ("file", "generated_file", "artifact") and source_id in tally.refs:
-            chats.update(tally.refs[source_id].chat_ids)
-    return chats
-
-
-def delta(tally: Tally, previous: Previous) -> dict[str, Any]:
-    """New, changed, newly deleted and vanished chats (and projects) since ``previous``."""
-    before, now = previous.chats, tally.chats
-    new = sorted(set(now) - set(before))
-    vanished = sorted(set(before) - set(now))
-    changed, newly_deleted = [], []
-    for chat_id in sorted(set(now) & set(before)):
-        listing, old = now[chat_id].listing, before[chat_id]
-        if listing.get("updated_at") == old.get("updated_at") and listing.get("deleted_at") == old.get(
-            "deleted_at"
-        ):
-            continue
-        if listing.get("deleted_at") and not old.get("deleted_at"):
-            newly_deleted.append(chat_id)
-        added = sorted(set(now[chat_id].message_ids) - set(old.get("message_ids") or ()))
-        changed.append({"id": chat_id, "new_message_ids": added})
-    projects_new = sorted(set(tally.projects) - set(previous.projects))
-    projects_changed = sorted(
-        pid
-        for pid in set(tally.projects) & set(previous.projects)
-        if tally.projects[pid].get("updated_at") != previous.projects[pid].get("updated_at")
-    )
-    return {
-        "previous_run": _previous_ref(previous),
-        "chats": {"new": new, "changed": changed, "newly_deleted": newly_deleted, "vanished": vanished},
-        "projects": {"new": projects_new, "changed": projects_changed},
-        "already_collected": {kind: sorted(ids) for kind, ids in sorted(tally.carried.items())},
-    }
-
-
-def write_delta(bag: Path, tally: Tally, previous: Previous) -> None:
-    """Write ``reports/delta.json`` (pretty canonical JSON)."""
-    atomic_write(bag / "reports" / "delta.json", dumps_pretty(delta(tally, previous)))

@@ -4,7 +4,8 @@ A manifest entry's ``kind`` is one :class:`Kind`. :data:`KINDS` says, per kind, 
 native lives in the bag (path template, number of ids, paged or not), which ``counts`` bucket
 of ``manifest.json`` it fills, whether chat messages reference it (its entry lists every
 referencing chat and message), and how a production presents it (DAT ``DOCTYPE``; whether it
-is produced as a document of its own, in a family or after the families). The ``kind`` enum of
+is produced as a document of its own, in a family or after the families), and whether an
+incremental run carries it from an earlier run instead of fetching it again). The ``kind`` enum of
 ``manifests/manifest.schema.json`` is this enum (a test checks it).
 """
 
@@ -49,6 +50,7 @@ class KindInfo:
     referenced: bool = False  # messages reference it: entries list chat_ids and message_ids
     doctype: str | None = None  # DAT DOCTYPE when produced
     produced_natively: bool = False  # a native document of its own (with a slip sheet)
+    carried: bool = False  # stored once per series: an incremental run carries it, not refetches it
 
 
 _N = "data/native"
@@ -64,6 +66,7 @@ KINDS: dict[Kind, KindInfo] = {
         referenced=True,
         doctype="File",
         produced_natively=True,
+        carried=True,
     ),
     Kind.GENERATED_FILE_METADATA: KindInfo(f"{_N}/generated_files/{{0}}/metadata.json", referenced=True),
     Kind.GENERATED_FILE: KindInfo(
@@ -72,6 +75,7 @@ KINDS: dict[Kind, KindInfo] = {
         referenced=True,
         doctype="GeneratedFile",
         produced_natively=True,
+        carried=True,
     ),
     Kind.ARTIFACT_METADATA: KindInfo(f"{_N}/artifacts/{{0}}/metadata.json", referenced=True),
     Kind.ARTIFACT: KindInfo(
@@ -80,6 +84,7 @@ KINDS: dict[Kind, KindInfo] = {
         referenced=True,
         doctype="Artifact",
         produced_natively=True,
+        carried=True,
     ),
     Kind.PROJECT_LIST: KindInfo(f"{_N}/project_lists/{{0}}/page-{{page}}.json", paged=True),
     Kind.PROJECT: KindInfo(f"{_N}/projects/{{0}}/project.json", count="projects", doctype="Project"),
@@ -90,6 +95,7 @@ KINDS: dict[Kind, KindInfo] = {
         count="project_documents",
         doctype="ProjectDocument",
         produced_natively=True,
+        carried=True,
     ),
     Kind.PROJECT_DOCUMENT_METADATA: KindInfo(f"{_N}/project_documents/{{0}}/metadata.json"),
     Kind.ACTIVITIES: KindInfo(f"{_N}/activities/{{0}}/page-{{page}}.json", paged=True),
@@ -112,4 +118,5 @@ chat-message pages, ``activities`` from the feed pages' item counts, the rest on
 
 REFERENCED = frozenset(kind for kind, info in KINDS.items() if info.referenced)
 PRODUCED_NATIVELY = tuple(kind for kind, info in KINDS.items() if info.produced_natively)
+CARRIED = tuple(kind for kind, info in KINDS.items() if info.carried)
 DOCTYPES = {kind: info.doctype for kind, info in KINDS.items() if info.doctype}
