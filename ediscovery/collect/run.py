@@ -39,7 +39,7 @@ from ediscovery.errors import EvidenceError, UsageError
 from ediscovery.evidence.canonical import dumps_pretty, utc_iso, utc_now
 from ediscovery.evidence.custody import CustodyLog
 from ediscovery.evidence.digest import hash_file
-from ediscovery.evidence.kinds import COUNT_BUCKETS, KINDS, REFERENCED, Kind
+from ediscovery.evidence.kinds import REFERENCED, count_entries
 from ediscovery.evidence.manifest import Manifest, ManifestEntry, load_manifest, write_manifest
 from ediscovery.evidence.paths import custodians_slug, native_path, slug
 from ediscovery.evidence.store import EvidenceStore
@@ -385,20 +385,3 @@ def _finish_entry(entry: dict[str, Any], tally: Tally) -> dict[str, Any]:
             meta["project_ids"] = sorted(refs.project_ids)
         entry = {**entry, "metadata": meta, "custodian_user_ids": sorted(refs.user_ids)}
     return entry
-
-
-def count_entries(entries: list[dict[str, Any]]) -> dict[str, int]:
-    """The manifest ``counts`` derived from its entries (buckets: ``evidence.kinds``)."""
-    counts = dict.fromkeys(COUNT_BUCKETS, 0)
-    chats: set[str] = set()
-    for entry in entries:
-        kind, meta = entry["kind"], entry.get("metadata") or {}
-        if kind == Kind.CHAT_MESSAGES:
-            chats.add(entry["source_id"])
-            counts["messages"] += len(meta.get("messages") or [])
-        elif kind == Kind.ACTIVITIES:
-            counts["activities"] += int(meta.get("item_count") or 0)
-        elif kind in KINDS and (bucket := KINDS[Kind(kind)].count) is not None:
-            counts[bucket] += 1
-    counts["chats"] = len(chats)
-    return counts

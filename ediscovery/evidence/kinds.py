@@ -3,16 +3,18 @@
 A manifest entry's ``kind`` is one :class:`Kind`. :data:`KINDS` says, per kind, where its
 native lives in the bag (path template, number of ids, paged or not), which ``counts`` bucket
 of ``manifest.json`` it fills, whether chat messages reference it (its entry lists every
-referencing chat and message), and how a production presents it (DAT ``DOCTYPE``; whether it
-is produced as a document of its own, in a family or after the families), and whether an
-incremental run carries it from an earlier run instead of fetching it again). The ``kind`` enum of
+referencing chat and message), whether an incremental run carries it from an earlier run
+instead of fetching it again, and how a production presents it (DAT ``DOCTYPE``; whether it is
+produced as a document of its own, in a family or after the families). The ``kind`` enum of
 ``manifests/manifest.schema.json`` is this enum (a test checks it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Kind(StrEnum):
@@ -120,3 +122,20 @@ REFERENCED = frozenset(kind for kind, info in KINDS.items() if info.referenced)
 PRODUCED_NATIVELY = tuple(kind for kind, info in KINDS.items() if info.produced_natively)
 CARRIED = tuple(kind for kind, info in KINDS.items() if info.carried)
 DOCTYPES = {kind: info.doctype for kind, info in KINDS.items() if info.doctype}
+
+
+def count_entries(entries: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """The manifest ``counts`` derived from its entries (buckets: ``evidence.kinds``)."""
+    counts = dict.fromkeys(COUNT_BUCKETS, 0)
+    chats: set[str] = set()
+    for entry in entries:
+        kind, meta = entry["kind"], entry.get("metadata") or {}
+        if kind == Kind.CHAT_MESSAGES:
+            chats.add(entry["source_id"])
+            counts["messages"] += len(meta.get("messages") or [])
+        elif kind == Kind.ACTIVITIES:
+            counts["activities"] += int(meta.get("item_count") or 0)
+        elif kind in KINDS and (bucket := KINDS[Kind(kind)].count) is not None:
+            counts[bucket] += 1
+    counts["chats"] = len(chats)
+    return counts
