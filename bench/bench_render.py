@@ -29,8 +29,8 @@ from weasyprint import HTML
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ediscovery.evidence.stored import StoredBag  # noqa: E402
 from ediscovery.render import RenderOptions, render_collection  # noqa: E402
-from ediscovery.render.natives import Bag  # noqa: E402
 from ediscovery.render.options import RenderResult  # noqa: E402
 from ediscovery.render.plan import plan_jobs, read_collection  # noqa: E402
 from ediscovery.render.worker import build_html  # noqa: E402
@@ -83,7 +83,7 @@ def _pool_seconds(root: Path, out: Path) -> tuple[float, int]:
 
 def parallel_ratio(tmp: Path) -> float:
     root = _bag(tmp / "par", {f"claude_chat_{i:02d}": 150 for i in range(8)})
-    bag = Bag.open(root)
+    bag = StoredBag.open(root)
     htmls = [build_html(bag, job, RenderOptions()) for job in plan_jobs(bag, read_collection(bag, "UTC"))]
     plain, pooled = [], []
     for attempt in range(2):

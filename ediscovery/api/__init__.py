@@ -42,7 +42,7 @@ from ediscovery.api.query import TimeRange
 from ediscovery.api.response import ApiResponse, DownloadResult, RequestRecord
 from ediscovery.api.retry import RetryPolicy
 from ediscovery.api.session import API_VERSION, USER_AGENT
-from ediscovery.api.timestamps import format_timestamp, parse_timestamp
+from ediscovery.timestamps import format_timestamp, parse_timestamp
 
 __all__ = [
     "API_VERSION",

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ediscovery.api.timestamps import parse_timestamp
+from ediscovery.timestamps import parse_timestamp
 
 
 class FormatProblem(ValueError):

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from ediscovery.api.timestamps import format_timestamp
+from ediscovery.timestamps import format_timestamp
 
 Pairs = tuple[tuple[str, str], ...]
 RANGE_OPERATORS = ("gte", "gt", "lte", "lt")

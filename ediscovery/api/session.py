@@ -41,8 +41,8 @@ from ediscovery.api.error_map import status_error
 from ediscovery.api.query import Pairs
 from ediscovery.api.response import ApiResponse, DownloadResult, RequestRecord, safe_headers
 from ediscovery.api.retry import RetryPolicy
-from ediscovery.api.timestamps import parse_timestamp
 from ediscovery.errors import ApiError, IntegrityError, ResponseFormatError, RetryLater, TransportError
+from ediscovery.timestamps import parse_timestamp
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ediscovery.api.models import body_items
-from ediscovery.api.timestamps import format_timestamp, parse_timestamp
 from ediscovery.collect.context import Context
 from ediscovery.collect.limitations import ActivityIndexingLag, UnattributedActivity
 from ediscovery.collect.tasks import RUN_LEVEL
@@ -20,6 +19,7 @@ from ediscovery.collect.walker import walk
 from ediscovery.errors import ApiError
 from ediscovery.evidence.kinds import Kind
 from ediscovery.evidence.paths import native_path
+from ediscovery.timestamps import format_timestamp, parse_timestamp
 
 # Documented indexing lag is one minute; the integration guide advises a few minutes of margin.
 ACTIVITY_INDEXING_MARGIN = timedelta(minutes=5)

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from ediscovery.api.models import Chat
-from ediscovery.api.timestamps import format_timestamp, parse_timestamp
 from ediscovery.collect.scope import Scope
 from ediscovery.collect.state import RunInfo, RunState
 from ediscovery.collect.tally import ChatSeen, Tally
 from ediscovery.evidence.canonical import dumps_pretty
 from ediscovery.evidence.kinds import CARRIED, Kind
 from ediscovery.evidence.store import atomic_write
+from ediscovery.timestamps import format_timestamp, parse_timestamp
 
 ACTIVITY_OVERLAP = timedelta(minutes=10)
 """How far before the previous run's start the next feed listing begins (indexing lag and clocks)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from ediscovery.api.timestamps import format_timestamp
+from ediscovery.timestamps import format_timestamp
 
 
 @dataclass(frozen=True)

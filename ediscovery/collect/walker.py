@@ -14,11 +14,11 @@ from ediscovery.api.endpoints import ENDPOINTS, path
 from ediscovery.api.models import body_items
 from ediscovery.api.pagination import PageGuard
 from ediscovery.api.query import Pairs
-from ediscovery.api.timestamps import parse_timestamp
 from ediscovery.collect.natives import Natives
 from ediscovery.evidence.canonical import utc_iso
 from ediscovery.evidence.kinds import Kind
 from ediscovery.evidence.paths import native_path
+from ediscovery.timestamps import parse_timestamp
 
 
 async def walk(

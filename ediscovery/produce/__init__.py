@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ediscovery.produce.production import FORMATS, ProductionResult, build_production
+from ediscovery.produce.formats import FORMATS
+from ediscovery.produce.production import ProductionResult, build_production
 from ediscovery.produce.reports import write_reports
 
 __all__ = ["FORMATS", "ProductionResult", "build_production", "write_reports"]

@@ -1,26 +1,36 @@
 """Chats as read back from their stored native pages, for load files, text and RSMF.
 
 Owns turning ``data/native/chats/<chat_id>/messages-*.json`` (the API response exactly as
-received) into a typed :class:`Chat` with its messages, tool calls and the files, generated
-files and artifacts each message references. Unknown fields are ignored; missing ones are None.
+received, parsed by the forward-compatible ``api.models``) into a :class:`Chat` with its
+messages, tool calls and the files, generated files and artifacts each message references.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from ediscovery.produce.collection import Collection
+from ediscovery.api.models import (
+    ChatMessage,
+    ChatMessagesPage,
+    TextBlock,
+    ToolResultBlock,
+    ToolUseBlock,
+    parse_value,
+)
+from ediscovery.errors import EvidenceError
+from ediscovery.evidence.kinds import Kind
+from ediscovery.evidence.stored import StoredBag
+from ediscovery.timestamps import iso_in_zone
 
 
 @dataclass(frozen=True)
 class Reference:
     """One file, generated file or artifact a message points at."""
 
-    kind: str  # "file" | "generated_file" | "artifact"
+    kind: Kind  # file, generated_file or artifact
     source_id: str
     filename: str | None
 
@@ -69,80 +79,57 @@ class Chat:
         return list(seen.values())
 
 
-def parse_time(value: Any) -> datetime | None:
-    """RFC 3339 / ISO 8601 to an aware datetime; values without an offset are taken as UTC."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def format_time(value: datetime | None, zone: str) -> str:
-    """ISO 8601 with the offset of ``zone`` (seconds precision), or ``""``."""
-    if value is None:
-        return ""
-    return value.astimezone(ZoneInfo(zone)).isoformat(timespec="seconds")
-
-
-def load_chat(collection: Collection, chat_id: str) -> Chat:
+def load_chat(bag: StoredBag, chat_id: str) -> Chat:
     """Read every stored message page of one chat (page order) into a :class:`Chat`."""
-    pages = [collection.read_json(e) for e in collection.find("chat_messages", chat_id)]
-    head: dict[str, Any] = pages[0] if pages else {}
-    messages = [_message(m) for page in pages for m in page.get("chat_messages") or []]
-    user = head.get("user") or {}
+    pages = [
+        parse_value(bag.read_json(e), ChatMessagesPage, "stored chat messages")
+        for e in bag.find(Kind.CHAT_MESSAGES, chat_id)
+    ]
+    if not pages:
+        raise EvidenceError(f"The bag holds no message page of chat {chat_id}.", path=bag.root)
+    head = pages[0].chat
     return Chat(
         id=chat_id,
-        name=str(head.get("name") or ""),
-        created_at=parse_time(head.get("created_at")),
-        updated_at=parse_time(head.get("updated_at")),
-        deleted_at=parse_time(head.get("deleted_at")),
-        model=head.get("model"),
-        project_id=head.get("project_id"),
-        href=head.get("href"),
-        user_id=user.get("id") if isinstance(user, dict) else None,
-        messages=tuple(messages),
+        name=head.name or "",
+        created_at=head.created_at,
+        updated_at=head.updated_at,
+        deleted_at=head.deleted_at,
+        model=head.model,
+        project_id=head.project_id,
+        href=head.href,
+        user_id=head.user.id if head.user else None,
+        messages=tuple(_message(m) for page in pages for m in page.messages),
     )
 
 
-def _message(raw: dict[str, Any]) -> Message:
-    content = raw.get("content") or []
+def _message(message: ChatMessage) -> Message:
     texts: list[str] = []
     tools: list[str] = []
-    for block in content:
-        kind = block.get("type")
-        if kind == "text":
-            texts.append(str(block.get("text") or ""))
-        elif kind == "tool_use":
-            tools.append(f"{block.get('name')}({block.get('input') or ''})")
-        elif kind == "tool_result":
-            parts = [str(c.get("text") or "") for c in block.get("content") or [] if isinstance(c, dict)]
-            tools.append(f"{block.get('name')} -> " + "\n".join(parts))
+    for block in message.content:
+        if isinstance(block, TextBlock):
+            texts.append(block.text)
+        elif isinstance(block, ToolUseBlock):
+            tools.append(f"{block.name}({block.input or ''})")
+        elif isinstance(block, ToolResultBlock):
+            parts = [part.text if isinstance(part, TextBlock) else "" for part in block.content]
+            tools.append(f"{block.name} -> " + "\n".join(parts))
     return Message(
-        id=str(raw.get("id") or ""),
-        role=str(raw.get("role") or "unknown"),
-        created_at=parse_time(raw.get("created_at")),
+        id=message.id,
+        role=message.role or "unknown",
+        created_at=message.created_at,
         text="\n\n".join(texts),
         tool_calls=tuple(tools),
-        references=tuple(_references(raw)),
-        has_content=bool(content),
+        references=tuple(_references(message)),
+        has_content=bool(message.content),
     )
 
 
-def _references(raw: dict[str, Any]) -> list[Reference]:
+def _references(message: ChatMessage) -> list[Reference]:
     """Referenced items, kind by the list they appear in (a generated file may have a
     ``claude_file_`` id; the bag stores it as ``generated_file``)."""
-    refs = [Reference("file", str(i.get("id")), i.get("filename")) for i in raw.get("files") or []]
-    refs += [
-        Reference("generated_file", str(i.get("id")), i.get("filename"))
-        for i in raw.get("generated_files") or []
-    ]
-    refs += [
-        Reference("artifact", str(i.get("version_id") or i.get("id")), i.get("title"))
-        for i in raw.get("artifacts") or []
-    ]
+    refs = [Reference(Kind.FILE, f.id, f.filename) for f in message.files]
+    refs += [Reference(Kind.GENERATED_FILE, f.id, f.filename) for f in message.generated_files]
+    refs += [Reference(Kind.ARTIFACT, a.version_id, a.title) for a in message.artifacts]
     return refs
 
 
@@ -150,9 +137,9 @@ def chat_text(chat: Chat, zone: str) -> str:
     """Plain-text transcript of a chat (the extracted text of its document)."""
     lines = [f"Chat: {chat.name}", f"Chat ID: {chat.id}", f"Model: {chat.model or ''}", f"Time zone: {zone}"]
     if chat.deleted_at:
-        lines.append(f"Deleted: {format_time(chat.deleted_at, zone)}")
+        lines.append(f"Deleted: {iso_in_zone(chat.deleted_at, zone)}")
     for message in chat.messages:
-        lines += ["", f"[{format_time(message.created_at, zone)}] {message.role}:"]
+        lines += ["", f"[{iso_in_zone(message.created_at, zone)}] {message.role}:"]
         lines.append(message.text if message.has_content else "(no content returned: deleted)")
         lines += [f"  tool: {call}" for call in message.tool_calls]
         lines += [

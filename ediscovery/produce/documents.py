@@ -1,143 +1,126 @@
-"""Load-file rows: the fields of each produced document (chat, file, artifact, project …).
+"""Documents: what is known about each produced item, as a :class:`~ediscovery.produce.document.Document`.
 
-Owns mapping what is known about one document (its chat, its manifest entry, its place in a
-family, its produced paths) onto the DAT/CSV columns of :mod:`ediscovery.produce.loadfile`.
-Dates are ISO 8601 with the offset of the collection's display zone, named in TIMEZONE.
+A chat's document comes from its stored pages (dates, participants, hashes of the pages its
+native is); a native document (file, generated file, artifact, project, project document)
+from its manifest entry, copied into ``NATIVES/`` under its control number — never under the
+API-supplied name — and checked against the manifest while it streams. Each document names
+where its searchable text comes from; the text format writes it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import mimetypes
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from ediscovery.evidence.digest import Digests
-from ediscovery.evidence.kinds import DOCTYPES as KIND_DOCTYPES
-from ediscovery.produce.chat import Chat, format_time, parse_time
-from ediscovery.produce.loadfile import MULTI
+from ediscovery.evidence.kinds import DOCTYPES, Kind
+from ediscovery.evidence.manifest import ManifestEntry
+from ediscovery.evidence.stored import StoredBag
+from ediscovery.produce.builder import VolumeBuilder
+from ediscovery.produce.chat import Chat, chat_text
+from ediscovery.produce.document import Document, TextSource
+from ediscovery.produce.natives import copy_content, copy_verified, extension, is_text, json_text, stream_text
+from ediscovery.produce.output import write_text_durably
+from ediscovery.produce.slipsheet import SlipSheet
+from ediscovery.timestamps import parse_instant
 
-DOCTYPES: dict[str, str] = {str(kind): doctype for kind, doctype in KIND_DOCTYPES.items()}
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Where a document sits: its Bates range, volume-relative paths and page count."""
-
-    begin: str
-    end: str
-    pdf_path: str
-    text_path: str
-    native_path: str
-    pages: int
-
-
-def windows(path: str) -> str:
-    return path.replace("/", "\\")
+UPLOADS = (Kind.FILE, Kind.GENERATED_FILE)
+TEXT_KEYS: dict[str, tuple[str, ...]] = {
+    Kind.ARTIFACT: ("content",),
+    Kind.PROJECT_DOCUMENT: ("content",),
+    Kind.PROJECT: ("name", "description", "instructions"),
+}
+"""The members of a stored JSON native whose values are its searchable text."""
 
 
-def base_row(place: Placement, custodian: str, doctype: str, source_id: str, zone: str) -> dict[str, str]:
-    return {
-        "BEGBATES": place.begin,
-        "ENDBATES": place.end,
-        "CONTROLNUMBER": place.begin,
-        "CUSTODIAN": custodian,
-        "ALL_CUSTODIANS": custodian,
-        "DOCTYPE": doctype,
-        "TIMEZONE": zone,
-        "NATIVEPATH": windows(place.native_path),
-        "TEXTPATH": windows(place.text_path),
-        "PDFPATH": windows(place.pdf_path),
-        "PAGECOUNT": str(place.pages),
-        "SOURCE_ID": source_id,
-    }
-
-
-def chat_row(
-    place: Placement,
+def chat_document(
+    begin: str,
+    end: str,
+    pages: int,
     chat: Chat,
-    custodian: dict[str, Any],
+    custodian: Mapping[str, Any],
     zone: str,
-    *,
-    project_name: str,
-    hashes: tuple[str, str],
-    size: int,
-) -> dict[str, str]:
+    stored: Sequence[ManifestEntry],
+) -> Document:
+    """A chat transcript's document; its native is its stored pages until a format says otherwise."""
     email = str(custodian.get("email") or "")
-    row = base_row(place, email, "Chat", chat.id, zone)
     name = str(custodian.get("full_name") or email)
-    deleted = chat.deleted_at is not None or any(not m.has_content for m in chat.messages)
-    row |= {
-        "CONVERSATION_ID": chat.id,
-        "CONVERSATION_TITLE": chat.name,
-        "PROJECT_ID": chat.project_id or "",
-        "PROJECT_NAME": project_name,
-        "PARTICIPANTS": f"{name} <{email}>{MULTI}Claude ({chat.model or 'unknown model'})",
-        "MODEL": chat.model or "",
-        "MESSAGE_COUNT": str(len(chat.messages)),
-        "DATE_START": format_time(chat.first_at, zone),
-        "DATE_END": format_time(chat.last_at, zone),
-        "DATE_CREATED": format_time(chat.created_at, zone),
-        "DATE_MODIFIED": format_time(chat.updated_at, zone),
-        "DATE_DELETED": format_time(chat.deleted_at, zone),
-        "CONTAINS_DELETED": "Y" if deleted else "N",
-        "FILEEXT": "json",
-        "FILESIZE": str(size),
-        "MIMETYPE": "application/json",
-        "MD5HASH": hashes[0],
-        "SHA256HASH": hashes[1],
-    }
-    return row
+    return Document(
+        begin, end, "Chat", chat.id, email, zone, pages, f"PDF/{begin}.pdf",
+        text=lambda target: write_text_durably(target, chat_text(chat, zone)),
+        conversation_id=chat.id, conversation_title=chat.name, project_id=chat.project_id or "",
+        participants=(f"{name} <{email}>", f"Claude ({chat.model or 'unknown model'})"),
+        model=chat.model or "", message_count=len(chat.messages),
+        date_start=chat.first_at, date_end=chat.last_at,
+        created=chat.created_at, modified=chat.updated_at, deleted=chat.deleted_at,
+        contains_deleted=chat.deleted_at is not None or any(not m.has_content for m in chat.messages),
+        extension="json", size=sum(p.size for p in stored), mime_type="application/json",
+        md5=tuple(p.md5 for p in stored), sha256=tuple(p.sha256 for p in stored),
+    )  # fmt: skip
 
 
-def native_row(
-    place: Placement,
-    entry: dict[str, Any],
-    custodian: str,
-    zone: str,
-    *,
-    filename: str,
-    ext: str,
-    mime_type: str,
-) -> dict[str, str]:
-    meta = entry.get("metadata") or {}
-    row = base_row(
-        place, custodian, DOCTYPES.get(str(entry.get("kind")), "File"), str(entry["source_id"]), zone
-    )
-    deleted_at = parse_time(meta.get("deleted_at"))
-    row |= {
-        "DATE_CREATED": format_time(parse_time(meta.get("created_at")), zone),
-        "DATE_MODIFIED": format_time(parse_time(meta.get("updated_at")), zone),
-        "DATE_DELETED": format_time(deleted_at, zone),
-        "CONTAINS_DELETED": "Y" if deleted_at else "N",
-        "FILENAME": filename,
-        "FILEEXT": ext,
-        "FILESIZE": str(entry.get("size") or 0),
-        "MIMETYPE": mime_type,
-        "MD5HASH": str(entry.get("md5") or ""),
-        "SHA256HASH": str(entry.get("sha256") or ""),
-    }
-    if entry.get("kind") == "project":
-        row |= {"PROJECT_ID": str(entry["source_id"]), "PROJECT_NAME": str(meta.get("name") or "")}
-    return row
+def native_facts(entry: ManifestEntry) -> tuple[str, str, str]:
+    """(original file name, extension, MIME type) of a native entry."""
+    meta = entry.metadata
+    if entry.kind in UPLOADS:
+        name = str(meta.get("original_filename") or "")
+        mime = str(meta.get("mime_type") or meta.get("content_type") or "application/octet-stream")
+        return name, extension(name, mime), mime
+    if entry.kind == Kind.ARTIFACT:
+        return str(meta.get("title") or ""), "json", "application/json"
+    if entry.kind == Kind.PROJECT_DOCUMENT:  # produced as the document itself (see natives.copy_content)
+        name = str(meta.get("original_filename") or "")
+        mime = mimetypes.guess_type(name)[0] or "text/plain"
+        return name, extension(name, mime, default="txt"), mime
+    return str(meta.get("name") or ""), "json", "application/json"
 
 
-def describe_file(row: dict[str, str], digests: Digests, *, ext: str, mime: str) -> None:
-    """Make the row's file fields describe the produced file its NATIVEPATH names."""
-    row |= {
-        "FILEEXT": ext,
-        "MIMETYPE": mime,
-        "FILESIZE": str(digests.size),
-        "MD5HASH": digests.md5,
-        "SHA256HASH": digests.sha256,
-    }
+def native_text(entry: ManifestEntry, source: Path, ext: str, mime: str, slip: SlipSheet) -> TextSource:
+    """Where a native document's text comes from: the file, chosen JSON members, or a note."""
+    if entry.kind in UPLOADS and is_text(ext, mime):
+        return lambda target: stream_text(source, target)
+    if entry.kind in TEXT_KEYS:
+        keys = TEXT_KEYS[entry.kind]
+        return lambda target: write_text_durably(target, json_text(source, *keys))
+    note = f"Produced natively: {slip.filename}\nSHA-256: {slip.sha256}\nSize: {slip.size}\n"
+    return lambda target: write_text_durably(target, note)
 
 
-def set_family(parent: dict[str, str], children: list[dict[str, str]]) -> None:
-    """BEGATTACH/ENDATTACH span parent and children; children point at the parent's BEGBATES."""
-    if not children:
-        return
-    span = {"BEGATTACH": parent["BEGBATES"], "ENDATTACH": children[-1]["ENDBATES"]}
-    parent |= span
-    inherited = ("CONVERSATION_ID", "CONVERSATION_TITLE", "PROJECT_ID", "PROJECT_NAME")
-    for child in children:
-        child |= span | {"PARENT_ID": parent["BEGBATES"]}
-        child |= {k: parent.get(k, "") for k in inherited if not child.get(k)}
+def native_document(vol: VolumeBuilder, bag: StoredBag, entry: ManifestEntry, *, parent: str) -> Document:
+    """Copy one native, queue its slip sheet, and place its document (returned)."""
+    control = vol.allocate()
+    filename, ext, mime = native_facts(entry)
+    native_rel = f"NATIVES/{control}.{ext}"
+    source = bag.path_of(entry)
+    copy = copy_content if entry.kind == Kind.PROJECT_DOCUMENT else copy_verified
+    digests = copy(source, vol.root / native_rel, entry.sha256)
+    vol.produced.add((entry.kind, entry.source_id))
+    if entry.status != "ok":
+        vol.warn(f"{entry.kind} {entry.source_id} is produced although its status is {entry.status}.")
+    email = bag.email_for(entry.custodian_user_ids)
+    slip = SlipSheet(
+        bates=control, doctype=DOCTYPES.get(Kind(entry.kind), "File"), filename=filename or entry.source_id,
+        size=digests.size, sha256=digests.sha256, native_path=native_rel, parent=parent, legend=vol.legend,
+    )  # fmt: skip
+    vol.slip(slip)
+    doc = _native_record(entry, control, email, bag.time_zone, native_rel, filename)
+    doc.describe_file(digests, ext=ext, mime=mime)
+    doc.text = native_text(entry, source, ext, mime, slip)
+    return vol.add(doc)
+
+
+def _native_record(
+    entry: ManifestEntry, control: str, email: str, zone: str, native_rel: str, filename: str
+) -> Document:
+    meta = entry.metadata
+    deleted = parse_instant(meta.get("deleted_at"))
+    doc = Document(
+        control, control, DOCTYPES.get(Kind(entry.kind), "File"), entry.source_id, email, zone, 1,
+        f"PDF/{control}.pdf", native_paths=(native_rel,), custodians={email},
+        created=parse_instant(meta.get("created_at")), modified=parse_instant(meta.get("updated_at")),
+        deleted=deleted, contains_deleted=deleted is not None, filename=filename,
+    )  # fmt: skip
+    if entry.kind == Kind.PROJECT:
+        doc.project_id, doc.project_name = entry.source_id, str(meta.get("name") or "")
+    return doc

@@ -18,7 +18,7 @@ from typing import Any
 from ediscovery.errors import ProductionError
 from ediscovery.evidence.kinds import KINDS, Kind
 from ediscovery.produce.collection_report import write_collection_report
-from ediscovery.produce.loadfile import render_csv
+from ediscovery.produce.formats.csv_file import render_csv
 from ediscovery.produce.output import write_text_durably
 
 CONTENT_TYPES: dict[str, str] = {

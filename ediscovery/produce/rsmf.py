@@ -23,8 +23,9 @@ from zoneinfo import ZoneInfo
 
 from ediscovery import __version__
 from ediscovery.evidence.canonical import TEXT_ERRORS
-from ediscovery.produce.chat import Chat, Message, format_time
+from ediscovery.produce.chat import Chat, Message
 from ediscovery.produce.envelope import write_envelope
+from ediscovery.timestamps import iso_in_zone as format_time
 
 RSMF_VERSION = "2.0.0"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)

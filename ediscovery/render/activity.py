@@ -11,9 +11,9 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ediscovery.render.natives import Bag
+from ediscovery.evidence.stored import BagFiles
 from ediscovery.render.plan import Job
-from ediscovery.render.timestamps import format_local, format_utc, parse_instant
+from ediscovery.timestamps import format_local, format_utc, parse_instant
 
 _COMMON = frozenset({"id", "created_at", "organization_id", "organization_uuid", "actor", "type"})
 
@@ -45,11 +45,11 @@ def _row(event: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def activity_context(bag: Bag, job: Job, zone: ZoneInfo) -> dict[str, Any]:
+def activity_context(bag: BagFiles, job: Job, zone: ZoneInfo) -> dict[str, Any]:
     """Everything the activity template shows."""
     events: dict[str, tuple[str, dict[str, Any]]] = {}
     for entry in job.sources:
-        body = bag.read(entry)
+        body = bag.read_json(entry)
         for event in (body.get("data") if isinstance(body, dict) else None) or []:
             if isinstance(event, dict):
                 instant = parse_instant(event.get("created_at"))

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ediscovery.evidence.kinds import Kind
+from ediscovery.evidence.manifest import ManifestEntry
+from ediscovery.evidence.stored import BagFiles, as_dict
 from ediscovery.render.markup import markdown_html
-from ediscovery.render.natives import Bag, Entry, as_dict
 from ediscovery.render.plan import Job
-from ediscovery.render.timestamps import describe, format_local, format_utc, parse_instant
+from ediscovery.timestamps import describe, format_local, format_utc, parse_instant
 
 
 def _in_range_flags(job: Job) -> dict[str, bool]:
@@ -30,25 +32,27 @@ def _in_range_flags(job: Job) -> dict[str, bool]:
     return flags
 
 
-def _file_index(job: Job) -> dict[tuple[str, str], Entry]:
-    index: dict[tuple[str, str], Entry] = {}
+def _file_index(job: Job) -> dict[tuple[str, str], ManifestEntry]:
+    index: dict[tuple[str, str], ManifestEntry] = {}
     for entry in job.related:
         index[(entry.kind, entry.source_id)] = entry
         version = entry.metadata.get("version_id")
-        if entry.kind == "artifact" and isinstance(version, str):
-            index[("artifact", version)] = entry
+        if entry.kind == Kind.ARTIFACT and isinstance(version, str):
+            index[(Kind.ARTIFACT, version)] = entry
     return index
 
 
-def _attachment(item: Any, kind: str, files: dict[tuple[str, str], Entry]) -> dict[str, Any]:
+def _attachment(item: Any, kind: Kind, files: dict[tuple[str, str], ManifestEntry]) -> dict[str, Any]:
     raw = item if isinstance(item, dict) else {}
     ident = (
-        str(raw.get("version_id") or raw.get("id") or "") if kind == "artifact" else str(raw.get("id") or "")
+        str(raw.get("version_id") or raw.get("id") or "")
+        if kind == Kind.ARTIFACT
+        else str(raw.get("id") or "")
     )
     entry = files.get((kind, ident))
-    if entry is None and kind == "generated_file":
-        entry = files.get(("file", ident))
-    name = entry.metadata.get("original_filename") if entry and kind != "artifact" else None
+    if entry is None and kind == Kind.GENERATED_FILE:
+        entry = files.get((Kind.FILE, ident))
+    name = entry.metadata.get("original_filename") if entry and kind != Kind.ARTIFACT else None
     return {
         "id": ident,
         "name": str(name or raw.get("filename") or raw.get("title") or ""),
@@ -140,7 +144,9 @@ class Segment:
 class ChatStream:
     """Iterates a chat's messages as template-ready dicts, collecting its artifacts."""
 
-    def __init__(self, bag: Bag, job: Job, first_page: Any, zone: ZoneInfo, sender: str, model: str) -> None:
+    def __init__(
+        self, bag: BagFiles, job: Job, first_page: Any, zone: ZoneInfo, sender: str, model: str
+    ) -> None:
         self._bag, self._job, self._first, self._zone = bag, job, first_page, zone
         self._sender, self._model = sender, model
         self._flags = _in_range_flags(job)
@@ -149,7 +155,7 @@ class ChatStream:
 
     def messages(self) -> Iterator[dict[str, Any]]:
         for number, entry in enumerate(self._job.sources):
-            page = self._first if number == 0 else self._bag.read(entry)
+            page = self._first if number == 0 else self._bag.read_json(entry)
             for raw in (page.get("chat_messages") if isinstance(page, dict) else None) or []:
                 if isinstance(raw, dict):
                     yield self._message(raw)
@@ -171,7 +177,7 @@ class ChatStream:
         instant = parse_instant(raw.get("created_at"))
         ident = str(raw.get("id") or "")
         role = str(raw.get("role") or "")
-        artifacts = [_attachment(a, "artifact", self._files) for a in raw.get("artifacts") or []]
+        artifacts = [_attachment(a, Kind.ARTIFACT, self._files) for a in raw.get("artifacts") or []]
         for artifact in artifacts:
             self.artifacts.setdefault(artifact["id"], artifact)
         return {
@@ -184,9 +190,9 @@ class ChatStream:
             "utc": format_utc(instant) if instant else "",
             "in_range": self._flags.get(ident, True),
             "blocks": [_block(b) for b in raw.get("content") or []],
-            "files": [_attachment(f, "file", self._files) for f in raw.get("files") or []],
+            "files": [_attachment(f, Kind.FILE, self._files) for f in raw.get("files") or []],
             "generated": [
-                _attachment(f, "generated_file", self._files) for f in raw.get("generated_files") or []
+                _attachment(f, Kind.GENERATED_FILE, self._files) for f in raw.get("generated_files") or []
             ],
             "artifacts": artifacts,
         }
@@ -197,7 +203,7 @@ class ChatStream:
             entry = artifact["entry"]
             content, kind = None, artifact["kind"]
             if entry is not None:
-                body = self._bag.read(entry)
+                body = self._bag.read_json(entry)
                 if isinstance(body, dict):
                     content = str(body.get("content") or "")
                     kind = body.get("artifact_type") or kind
@@ -215,13 +221,13 @@ def _page_len(page: Any) -> int:
     return len(messages) if isinstance(messages, list) else 0
 
 
-def _count_messages(bag: Bag, job: Job, first: Any) -> int:
-    return _page_len(first) + sum(_page_len(bag.read(e)) for e in job.sources[1:])
+def _count_messages(bag: BagFiles, job: Job, first: Any) -> int:
+    return _page_len(first) + sum(_page_len(bag.read_json(e)) for e in job.sources[1:])
 
 
-def chat_context(bag: Bag, job: Job, zone: ZoneInfo) -> dict[str, Any]:
+def chat_context(bag: BagFiles, job: Job, zone: ZoneInfo) -> dict[str, Any]:
     """Everything the chat template shows."""
-    first = bag.read(job.sources[0])
+    first = bag.read_json(job.sources[0])
     meta = {k: v for k, v in first.items() if k != "chat_messages"} if isinstance(first, dict) else {}
     custodian = job.collection.custodian_of(job.user_id)
     user = as_dict(meta.get("user"))

@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ediscovery.errors import RenderError
+from ediscovery.evidence.stored import StoredBag
 from ediscovery.render.bates import SequentialLedger
 from ediscovery.render.fonts import describe_char, missing_glyphs
 from ediscovery.render.ledger import SharedLedger
-from ediscovery.render.natives import Bag
 from ediscovery.render.options import RenderOptions, RenderResult
 from ediscovery.render.plan import Job, plan_jobs, read_collection
-from ediscovery.render.timestamps import load_zone
 from ediscovery.render.worker import Outcome, render_job, start_worker
+from ediscovery.timestamps import load_zone
 
 
 class RenderReporter(Protocol):
@@ -33,10 +33,8 @@ class RenderReporter(Protocol):
     def rendered(self, done: int, total: int, path: str) -> None: ...
 
 
-def _zone_name(bag: Bag, options: RenderOptions) -> str:
-    scope = bag.header.get("scope")
-    default = scope.get("time_zone") if isinstance(scope, dict) else None
-    return load_zone(options.display_tz or default or "UTC").key
+def _zone_name(bag: StoredBag, options: RenderOptions) -> str:
+    return load_zone(options.display_tz or bag.time_zone).key
 
 
 def _jobs_count(options: RenderOptions, documents: int) -> int:
@@ -145,7 +143,7 @@ def render_collection(
     then one activity report per custodian user id. With ``chat_ids`` only those chats.
     """
     options.check()
-    bag = Bag.open(bag_root)
+    bag = StoredBag.open(bag_root)
     collection = read_collection(bag, _zone_name(bag, options))
     jobs = plan_jobs(bag, collection, chat_ids)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -11,9 +11,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ediscovery.render.natives import Bag, Entry, as_dict
+from ediscovery.evidence.kinds import Kind
+from ediscovery.evidence.manifest import ManifestEntry
+from ediscovery.evidence.stored import StoredBag
 
-FILE_KINDS = ("file", "generated_file", "artifact")
+FILE_KINDS = (Kind.FILE, Kind.GENERATED_FILE, Kind.ARTIFACT)
 
 
 @dataclass(frozen=True)
@@ -60,20 +62,17 @@ class Job:
     document_type: str
     source_id: str
     path: str
-    sources: tuple[Entry, ...]
-    related: tuple[Entry, ...]
+    sources: tuple[ManifestEntry, ...]
+    related: tuple[ManifestEntry, ...]
     user_id: str
     collection: Collection
 
 
-def read_collection(bag: Bag, zone: str) -> Collection:
+def read_collection(bag: StoredBag, zone: str) -> Collection:
     """The header facts of ``bag`` with ``zone`` as display zone."""
-    head = bag.header
-    scope = as_dict(head.get("scope"))
+    head = bag.manifest
     custodians, orgs = [], {}
-    for raw in head.get("custodians") or []:
-        if not isinstance(raw, dict):
-            continue
+    for raw in head.custodians:
         custodians.append(
             Custodian(
                 name=str(raw.get("full_name") or ""),
@@ -85,34 +84,34 @@ def read_collection(bag: Bag, zone: str) -> Collection:
             if isinstance(org, dict) and org.get("uuid"):
                 orgs[str(org["uuid"])] = str(org.get("name") or "")
     return Collection(
-        matter=str(head.get("matter") or ""),
-        run_id=str(head.get("run_id") or ""),
-        started_at=str(head.get("started_at") or ""),
-        finished_at=str(head.get("finished_at") or head.get("started_at") or ""),
-        since=scope.get("since"),
-        until=scope.get("until"),
+        matter=head.matter,
+        run_id=head.run_id,
+        started_at=head.started_at,
+        finished_at=head.finished_at or head.started_at,
+        since=head.scope.get("since"),
+        until=head.scope.get("until"),
         zone=zone,
         organizations=tuple(sorted(orgs.items())),
         custodians=tuple(custodians),
     )
 
 
-def _key(entry: Entry) -> tuple[str, str]:
+def _key(entry: ManifestEntry) -> tuple[str, str]:
     return (str(entry.metadata.get("created_at") or ""), entry.source_id)
 
 
-def _user_of(entry: Entry) -> str:
+def _user_of(entry: ManifestEntry) -> str:
     user = entry.metadata.get("user_id")
     if isinstance(user, str) and user:
         return user
     return entry.custodian_user_ids[0] if entry.custodian_user_ids else ""
 
 
-def _related_by_chat(bag: Bag) -> tuple[dict[str, list[Entry]], list[Entry]]:
-    by_chat: dict[str, list[Entry]] = defaultdict(list)
-    unassigned: list[Entry] = []
+def _related_by_chat(bag: StoredBag) -> tuple[dict[str, list[ManifestEntry]], list[ManifestEntry]]:
+    by_chat: dict[str, list[ManifestEntry]] = defaultdict(list)
+    unassigned: list[ManifestEntry] = []
     for kind in FILE_KINDS:
-        for entry in bag.of_kind(kind):
+        for entry in bag.entries(kind):
             chats = entry.metadata.get("chat_ids")
             if isinstance(chats, list) and chats:
                 for chat_id in chats:
@@ -122,9 +121,9 @@ def _related_by_chat(bag: Bag) -> tuple[dict[str, list[Entry]], list[Entry]]:
     return by_chat, unassigned
 
 
-def _chat_jobs(bag: Bag, collection: Collection, chat_ids: Sequence[str] | None) -> list[Job]:
-    pages: dict[str, list[Entry]] = defaultdict(list)
-    for entry in bag.of_kind("chat_messages"):
+def _chat_jobs(bag: StoredBag, collection: Collection, chat_ids: Sequence[str] | None) -> list[Job]:
+    pages: dict[str, list[ManifestEntry]] = defaultdict(list)
+    for entry in bag.entries(Kind.CHAT_MESSAGES):
         pages[entry.source_id].append(entry)
     wanted = set(chat_ids) if chat_ids is not None else None
     by_chat, unassigned = _related_by_chat(bag)
@@ -146,15 +145,15 @@ def _chat_jobs(bag: Bag, collection: Collection, chat_ids: Sequence[str] | None)
     ]
 
 
-def _project_jobs(bag: Bag, collection: Collection) -> list[Job]:
-    extras: dict[str, list[Entry]] = defaultdict(list)
-    for kind in ("project_collaborators", "project_attachments"):
-        for entry in bag.of_kind(kind):
+def _project_jobs(bag: StoredBag, collection: Collection) -> list[Job]:
+    extras: dict[str, list[ManifestEntry]] = defaultdict(list)
+    for kind in (Kind.PROJECT_COLLABORATORS, Kind.PROJECT_ATTACHMENTS):
+        for entry in bag.entries(kind):
             extras[entry.source_id].append(entry)
-    for entry in bag.of_kind("project_document"):
+    for entry in bag.entries(Kind.PROJECT_DOCUMENT):
         extras[str(entry.metadata.get("project_id") or "")].append(entry)
     jobs = []
-    for entry in sorted(bag.of_kind("project"), key=_key):
+    for entry in sorted(bag.entries(Kind.PROJECT), key=_key):
         folder = entry.path.split("/")[-2]
         jobs.append(
             Job(
@@ -171,9 +170,9 @@ def _project_jobs(bag: Bag, collection: Collection) -> list[Job]:
     return jobs
 
 
-def _activity_jobs(bag: Bag, collection: Collection) -> list[Job]:
-    pages: dict[str, list[Entry]] = defaultdict(list)
-    for entry in bag.of_kind("activities"):
+def _activity_jobs(bag: StoredBag, collection: Collection) -> list[Job]:
+    pages: dict[str, list[ManifestEntry]] = defaultdict(list)
+    for entry in bag.entries(Kind.ACTIVITIES):
         pages[entry.path.split("/")[-2]].append(entry)
     return [
         Job(0, "activity", user, f"activity/{user}.pdf", tuple(pages[user]), (), user, collection)
@@ -181,7 +180,7 @@ def _activity_jobs(bag: Bag, collection: Collection) -> list[Job]:
     ]
 
 
-def plan_jobs(bag: Bag, collection: Collection, chat_ids: Sequence[str] | None = None) -> list[Job]:
+def plan_jobs(bag: StoredBag, collection: Collection, chat_ids: Sequence[str] | None = None) -> list[Job]:
     """Every document of ``bag`` in Bates order (only the given chats when ``chat_ids``)."""
     jobs = _chat_jobs(bag, collection, chat_ids)
     if chat_ids is None:

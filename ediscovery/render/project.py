@@ -10,23 +10,25 @@ from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ediscovery.render.natives import Bag, Entry, as_dict
+from ediscovery.evidence.kinds import Kind
+from ediscovery.evidence.manifest import ManifestEntry
+from ediscovery.evidence.stored import BagFiles, as_dict
 from ediscovery.render.plan import Job
-from ediscovery.render.timestamps import describe
+from ediscovery.timestamps import describe
 
 
-def _listed(bag: Bag, entries: list[Entry]) -> list[dict[str, Any]]:
+def _listed(bag: BagFiles, entries: list[ManifestEntry]) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for entry in entries:
-        body = bag.read(entry)
+        body = bag.read_json(entry)
         data = body.get("data") if isinstance(body, dict) else None
         items.extend(item for item in data or [] if isinstance(item, dict))
     return items
 
 
-def _documents(bag: Bag, entries: list[Entry], zone: ZoneInfo) -> Iterator[dict[str, Any]]:
+def _documents(bag: BagFiles, entries: list[ManifestEntry], zone: ZoneInfo) -> Iterator[dict[str, Any]]:
     for entry in entries:
-        body = bag.read(entry)
+        body = bag.read_json(entry)
         body = body if isinstance(body, dict) else {}
         user = as_dict(body.get("user"))
         yield {
@@ -40,20 +42,20 @@ def _documents(bag: Bag, entries: list[Entry], zone: ZoneInfo) -> Iterator[dict[
         }
 
 
-def project_context(bag: Bag, job: Job, zone: ZoneInfo) -> dict[str, Any]:
+def project_context(bag: BagFiles, job: Job, zone: ZoneInfo) -> dict[str, Any]:
     """Everything the project template shows."""
     main, rest = job.sources[0], job.sources[1:]
-    project = bag.read(main)
+    project = bag.read_json(main)
     project = project if isinstance(project, dict) else {}
     owner = as_dict(project.get("user"))
-    collaborators = _listed(bag, [e for e in rest if e.kind == "project_collaborators"])
+    collaborators = _listed(bag, [e for e in rest if e.kind == Kind.PROJECT_COLLABORATORS])
     for person in collaborators:
         person["granted"] = describe(person.get("granted_at"), zone)
-    attachments = _listed(bag, [e for e in rest if e.kind == "project_attachments"])
+    attachments = _listed(bag, [e for e in rest if e.kind == Kind.PROJECT_ATTACHMENTS])
     for item in attachments:
         item["created"] = describe(item.get("created_at"), zone)
     docs = sorted(
-        (e for e in rest if e.kind == "project_document"),
+        (e for e in rest if e.kind == Kind.PROJECT_DOCUMENT),
         key=lambda e: (str(e.metadata.get("created_at") or ""), e.source_id),
     )
     return {

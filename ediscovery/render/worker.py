@@ -22,6 +22,7 @@ from typing import Any
 
 from ediscovery.errors import EdiscoveryError, RenderError
 from ediscovery.evidence.digest import Digests
+from ediscovery.evidence.stored import BagFiles
 from ediscovery.processes import die_with_parent
 from ediscovery.render.activity import activity_context
 from ediscovery.render.bates import Ledger, format_bates, placeholder, stamp
@@ -29,7 +30,6 @@ from ediscovery.render.chat import Segment, chat_context
 from ediscovery.render.diagnostics import Diagnostics, capture
 from ediscovery.render.fetcher import SafeFetcher
 from ediscovery.render.markup import pygments_css
-from ediscovery.render.natives import Bag
 from ediscovery.render.options import RenderedDocument, RenderOptions
 from ediscovery.render.pdf import (
     document_text,
@@ -50,7 +50,7 @@ from ediscovery.render.segments import (
     workspace,
 )
 from ediscovery.render.templates import render_template, templates_root
-from ediscovery.render.timestamps import describe, load_zone, pdf_date
+from ediscovery.timestamps import describe, load_zone, pdf_date
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def start_worker(ledger: Ledger) -> None:
     install_ledger(ledger)
 
 
-def build_context(bag: Bag, job: Job, options: RenderOptions) -> dict[str, Any]:
+def build_context(bag: BagFiles, job: Job, options: RenderOptions) -> dict[str, Any]:
     """Everything the templates of ``job`` show (messages still unread, streamed on demand)."""
     zone = load_zone(job.collection.zone)
     context: dict[str, Any] = _BUILDERS[job.document_type](bag, job, zone)
@@ -121,7 +121,7 @@ def _template(job: Job, context: dict[str, Any]) -> str:
     return _TEMPLATES[job.document_type]
 
 
-def build_html(bag: Bag, job: Job, options: RenderOptions) -> str:
+def build_html(bag: BagFiles, job: Job, options: RenderOptions) -> str:
     """The transcript HTML of ``job`` in one piece (deterministic for the same natives and options)."""
     context = build_context(bag, job, options)
     return render_template(_template(job, context), context)
@@ -178,7 +178,7 @@ def render_job(
     """Render ``job`` into ``out_dir``; never raises for a bad document (it becomes a warning)."""
     claim = ledger or _LEDGER
     assert claim is not None, "no Bates ledger installed"
-    bag = Bag(root=bag_root, header={}, entries=())
+    bag = BagFiles(bag_root)
     fetcher = SafeFetcher(templates_root())
     claimed: list[bool] = []
     size = segment_messages or SEGMENT_MESSAGES

@@ -13,7 +13,7 @@ from ediscovery.collect.run import CollectOptions
 from ediscovery.collect.scope import Scope
 from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, run_pipeline
 from ediscovery.produce import build_production
-from ediscovery.produce.loadfile import DAT_COLUMNS, parse_dat
+from ediscovery.produce.formats.dat import DAT_COLUMNS, parse_dat
 from ediscovery.sandbox import ManualClock
 from tests.collect.conftest import make_client
 

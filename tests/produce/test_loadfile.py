@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ediscovery.produce.loadfile import DAT_COLUMNS, opt_line, parse_dat, render_dat
+from ediscovery.produce.formats.dat import DAT_COLUMNS, parse_dat, render_dat
+from ediscovery.produce.formats.opt import opt_line
 
 HOSTILE = ["þorn þþ", 'a,b,"c"', "line1\nline2\r\nline3", "東京 — Ωmega", "", "tab\tend", "®"]
 
@@ -48,7 +49,7 @@ def test_opt_line_uses_backslashes_and_page_count() -> None:
 
 
 def test_csv_cells_that_would_run_as_formulas_are_shown_as_text() -> None:
-    from ediscovery.produce.loadfile import render_csv
+    from ediscovery.produce.formats.csv_file import render_csv
 
     text = render_csv([{"A": '=HYPERLINK("http://x","y")', "B": "@SUM(1)", "C": "plain"}], ["A", "B", "C"])
     row = list(csv.reader(text.splitlines()))[1]

@@ -18,7 +18,7 @@ import pytest
 
 from ediscovery.errors import ProductionError, UsageError
 from ediscovery.produce import ProductionResult, build_production
-from ediscovery.produce.loadfile import DAT_COLUMNS, parse_dat
+from ediscovery.produce.formats.dat import DAT_COLUMNS, parse_dat
 from ediscovery.resources import schema_path
 
 from .bags import ALICE, HOSTILE, BagBuilder, build_alice, build_bob, fake_render, message

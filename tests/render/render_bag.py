@@ -32,12 +32,22 @@ class BagBuilder:
             "status": "complete",
             "started_at": "2026-11-26T01:02:03Z",
             "finished_at": "2026-11-26T01:04:05Z",
+            "api": {
+                "base_url": "https://api.anthropic.com",
+                "version": "2023-06-01",
+                "key_fingerprint": "sha256:00",
+            },
             "scope": {"since": since, "until": None, "time_zone": time_zone},
             "custodians": [CUSTODIAN],
         }
 
     def store(self, path: str, body: Any, kind: str, source_id: str, metadata: dict[str, Any]) -> None:
         data = json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
+        self.store_bytes(path, data, kind, source_id, metadata)
+
+    def store_bytes(
+        self, path: str, data: bytes, kind: str, source_id: str, metadata: dict[str, Any]
+    ) -> None:
         target = self.root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
@@ -47,7 +57,12 @@ class BagBuilder:
                 "kind": kind,
                 "source_id": source_id,
                 "size": len(data),
+                "md5": hashlib.md5(data).hexdigest(),
                 "sha256": hashlib.sha256(data).hexdigest(),
+                "sha512": hashlib.sha512(data).hexdigest(),
+                "endpoint": f"GET /v1/compliance/{kind}/{source_id}",
+                "request_id": "req_" + source_id[-8:],
+                "retrieved_at": "2026-11-26T01:02:04Z",
                 "status": "ok",
                 "custodian_user_ids": ["user_alice"],
                 "metadata": metadata,
@@ -114,19 +129,12 @@ class BagBuilder:
         )
 
     def file(self, file_id: str, chat_id: str, original: str, content: bytes) -> None:
-        target = self.root / f"data/native/files/{file_id}/content.bin"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-        self.entries.append(
-            {
-                "path": f"data/native/files/{file_id}/content.bin",
-                "kind": "file",
-                "source_id": file_id,
-                "size": len(content),
-                "sha256": hashlib.sha256(content).hexdigest(),
-                "status": "ok",
-                "metadata": {"original_filename": original, "chat_ids": [chat_id]},
-            }
+        self.store_bytes(
+            f"data/native/files/{file_id}/content.bin",
+            content,
+            "file",
+            file_id,
+            {"original_filename": original, "chat_ids": [chat_id]},
         )
 
     def project(self, project_id: str, created_at: str = "2026-03-01T00:00:00Z") -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ediscovery.render.natives import Bag
+from ediscovery.evidence.stored import StoredBag
 from ediscovery.render.options import RenderOptions
 from ediscovery.render.plan import plan_jobs, read_collection
 from ediscovery.render.worker import build_html
@@ -16,7 +16,7 @@ GOLDEN = Path(__file__).parent / "golden" / "chat_rich.html"
 
 
 def test_chat_html_matches_golden(tmp_path: Path) -> None:
-    bag = Bag.open(build_rich_bag(tmp_path / "bag", time_zone="Europe/Paris"))
+    bag = StoredBag.open(build_rich_bag(tmp_path / "bag", time_zone="Europe/Paris"))
     job = plan_jobs(bag, read_collection(bag, "Europe/Paris"))[0]
     html = build_html(bag, job, RenderOptions(bates_prefix="ACME-", bates_digits=6))
     if os.environ.get("EDISCOVERY_REGEN_GOLDEN") == "1":

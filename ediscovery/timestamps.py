@@ -1,16 +1,48 @@
-"""Timestamps: parsing the API's RFC 3339 variants and showing them in a display zone.
+"""Timestamps: every form the Compliance API sends, read; and every form this project writes.
 
-The API sends ``Z``, ``+00:00``, microseconds, and (for some objects) no offset at all,
-which is read as UTC. A transcript shows each instant in the display zone with its offset
-and again in UTC, so no reader has to guess which clock a time belongs to.
+Seen forms: ``2026-04-10T08:09:10Z``, ``2025-03-12T18:22:41.123456Z``, ``...+00:00`` and,
+on roles/groups/members, no offset at all (read as UTC). Date-only values are not
+timestamps. :func:`parse_timestamp` is strict (API answers); :func:`parse_instant` reads
+stored values back leniently (None when absent or unreadable). A transcript shows each
+instant in the display zone with its offset and again in UTC; load files carry ISO 8601
+with the display zone's offset (:func:`iso_in_zone`).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ediscovery.errors import UsageError
+
+_FORM = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?"
+    r"(Z|z|[+-]\d{2}:?\d{2})?$"
+)
+_LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def parse_timestamp(value: str) -> datetime:
+    """An aware UTC datetime from an API timestamp; ValueError describing what is wrong."""
+    if not isinstance(value, str) or not _FORM.match(value.strip()):
+        raise ValueError(f"not an RFC 3339 timestamp: {value!r}")
+    text = _LONG_FRACTION.sub(r"\1", value.strip())
+    if text[-1] in "Zz":
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def format_timestamp(value: datetime) -> str:
+    """RFC 3339 in UTC with ``Z`` (microseconds only when present); naive means UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    pattern = "%Y-%m-%dT%H:%M:%S.%fZ" if value.microsecond else "%Y-%m-%dT%H:%M:%SZ"
+    return value.strftime(pattern)
 
 
 def load_zone(name: str) -> ZoneInfo:
@@ -68,3 +100,10 @@ def pdf_date(value: object) -> str:
     """A W3C date for PDF metadata, from a manifest timestamp (epoch when absent)."""
     instant = parse_instant(value) or datetime(1970, 1, 1, tzinfo=UTC)
     return instant.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iso_in_zone(value: datetime | None, zone: str) -> str:
+    """ISO 8601 with the offset of ``zone`` (seconds precision), or ``""``."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(zone)).isoformat(timespec="seconds")
