@@ -16,7 +16,7 @@ from time import monotonic
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from ediscovery.api.session import Wait
+    from ediscovery.api.attempt import Wait
 
 
 class Reporter(Protocol):

@@ -10,34 +10,26 @@
 
 from __future__ import annotations
 
+from ediscovery.api.activities import Activity, Actor
+from ediscovery.api.blocks import ContentBlock, TextBlock, ToolResultBlock, ToolUseBlock, UnknownBlock
 from ediscovery.api.budget import RequestBudget, ServerQuota
 from ediscovery.api.client import DEFAULT_BASE_URL, ComplianceClient
 from ediscovery.api.credentials import DEFAULT_KEY_ENV, ApiKey, api_key_from_env
 from ediscovery.api.download import CallbackSink, DownloadSink, FileSink, disposition_filename
 from ediscovery.api.models import (
-    Activity,
-    Actor,
     ArtifactRef,
     Chat,
     ChatMessage,
     ChatMessagesPage,
-    Collaborator,
-    ContentBlock,
     DirectoryUser,
     FileRef,
     GeneratedFileRef,
     Organization,
-    Project,
-    ProjectAttachment,
-    ProjectDocument,
-    TextBlock,
-    ToolResultBlock,
-    ToolUseBlock,
-    UnknownBlock,
     UserRef,
     parse_items,
     parse_one,
 )
+from ediscovery.api.projects import Collaborator, Project, ProjectAttachment, ProjectDocument
 from ediscovery.api.query import TimeRange
 from ediscovery.api.response import ApiResponse, DownloadResult, RequestRecord
 from ediscovery.api.retry import RetryPolicy

@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 import httpx
 
+from ediscovery.api.attempt import WaitObserver
 from ediscovery.api.budget import Clock, RequestBudget, Sleep
 from ediscovery.api.credentials import DEFAULT_KEY_ENV, ApiKey, api_key_from_env
 from ediscovery.api.download import SinkLike, as_sink
@@ -30,7 +31,7 @@ from ediscovery.api.pagination import PageGuard, PageScheme, walk
 from ediscovery.api.query import Pairs, TimeRange, build_query
 from ediscovery.api.response import ApiResponse, DownloadResult
 from ediscovery.api.retry import RetryPolicy
-from ediscovery.api.session import MAX_JSON_BYTES, MIN_RATE, ApiSession, RequestObserver, WaitObserver
+from ediscovery.api.session import MAX_JSON_BYTES, MIN_RATE, ApiSession, RequestObserver
 from ediscovery.errors import UsageError
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"

@@ -1,17 +1,17 @@
 """Streaming downloads: where the bytes go, what they hash to, and what the server called them.
 
 A download is written to a *sink* in chunks while MD5, SHA-256 and SHA-512 are computed in
-the same pass, so memory stays bounded whatever the file size. A sink can be *reset* (a
-truncated body is retried from the start, never appended to). ``Content-MD5`` (base64, of the
-served bytes) is checked after the last chunk; the RFC 5987 ``filename*`` of
-``Content-Disposition`` is decoded exactly and returned unsanitized — callers sanitize.
+the same pass (``evidence.digest.MultiHasher``), so memory stays bounded whatever the file
+size. A sink can be *reset* (a truncated body is retried from the start, never appended to).
+``Content-MD5`` (base64, of the served bytes) is checked after the last chunk; the RFC 5987
+``filename*`` of ``Content-Disposition`` is decoded exactly and returned unsanitized — callers
+sanitize.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,28 +69,6 @@ def as_sink(target: SinkLike) -> DownloadSink:
     if hasattr(target, "seek") and hasattr(target, "truncate") and hasattr(target, "write"):
         return FileSink(target)
     raise TypeError("a download sink needs write() and reset() (or be a seekable binary file)")
-
-
-class MultiHash:
-    """MD5, SHA-256 and SHA-512 of one byte stream, in one pass."""
-
-    def __init__(self) -> None:
-        self.size = 0
-        self._md5 = hashlib.md5(usedforsecurity=False)
-        self._sha256 = hashlib.sha256()
-        self._sha512 = hashlib.sha512()
-
-    def update(self, chunk: bytes) -> None:
-        self.size += len(chunk)
-        self._md5.update(chunk)
-        self._sha256.update(chunk)
-        self._sha512.update(chunk)
-
-    def md5_bytes(self) -> bytes:
-        return self._md5.digest()
-
-    def hexdigests(self) -> tuple[str, str, str]:
-        return self._md5.hexdigest(), self._sha256.hexdigest(), self._sha512.hexdigest()
 
 
 def md5_matches(content_md5: str | None, digest: bytes) -> bool | None:

@@ -13,6 +13,9 @@ from typing import Any
 
 from ediscovery.timestamps import parse_timestamp
 
+Extra = Mapping[str, Any]
+"""The fields of an object that its model does not read (kept, never dropped)."""
+
 
 class FormatProblem(ValueError):
     """A payload is not the documented shape (turned into ResponseFormatError with the URL)."""

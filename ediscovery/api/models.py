@@ -8,17 +8,15 @@ turn a malformed payload into ``ResponseFormatError`` naming the URL and the pro
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, Self, TypeVar
 
-from ediscovery.api.fields import Fields, FormatProblem
+from ediscovery.api.blocks import ContentBlock, parse_block
+from ediscovery.api.fields import Extra, Fields, FormatProblem
 from ediscovery.api.response import ApiResponse
 from ediscovery.errors import ResponseFormatError
-
-Extra = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -114,89 +112,6 @@ def _chat_extra(f: Fields) -> dict[str, Any]:
     # The messages response is chat metadata plus the message page; those are not "unknown".
     envelope = {"chat_messages", "has_more", "first_id", "last_id"}
     return {k: v for k, v in f.extra().items() if k not in envelope}
-
-
-@dataclass(frozen=True)
-class TextBlock:
-    text: str
-    thinking_redacted: bool = False
-    truncated: bool = False
-    extra: Extra = field(default_factory=dict)
-    type: str = "text"
-
-
-@dataclass(frozen=True)
-class ToolUseBlock:
-    id: str | None
-    name: str | None
-    input: str | None  # JSON-encoded string; may be truncated (then not valid JSON)
-    integration_name: str | None
-    mcp_server_url: str | None
-    truncated: bool
-    extra: Extra = field(default_factory=dict)
-    type: str = "tool_use"
-
-
-@dataclass(frozen=True)
-class ToolResultBlock:
-    tool_use_id: str | None
-    name: str | None
-    is_error: bool
-    content: tuple[ContentBlock, ...]
-    integration_name: str | None
-    mcp_server_url: str | None
-    truncated: bool
-    extra: Extra = field(default_factory=dict)
-    type: str = "tool_result"
-
-
-@dataclass(frozen=True)
-class UnknownBlock:
-    """A content block of a type this version does not know; kept whole."""
-
-    type: str
-    data: Extra
-
-
-ContentBlock = TextBlock | ToolUseBlock | ToolResultBlock | UnknownBlock
-
-
-def parse_block(obj: object) -> ContentBlock:
-    """One content block, by its ``type``."""
-    f = Fields(obj, "content block")
-    kind = f.req_text("type")
-    if kind == "text":
-        text = f.req_str("text")
-        return TextBlock(text, f.flag("thinking_redacted"), f.flag("truncated"), f.extra())
-    if kind == "tool_use":
-        raw_input = f.raw("input")
-        value = raw_input if raw_input is None or isinstance(raw_input, str) else _json_text(raw_input)
-        return ToolUseBlock(
-            f.text("id"),
-            f.text("name"),
-            value,
-            f.text("integration_name"),
-            f.text("mcp_server_url"),
-            f.flag("truncated"),
-            f.extra(),
-        )
-    if kind == "tool_result":
-        blocks = tuple(parse_block(b) for b in f.req_array("content"))
-        return ToolResultBlock(
-            f.text("tool_use_id"),
-            f.text("name"),
-            f.flag("is_error"),
-            blocks,
-            f.text("integration_name"),
-            f.text("mcp_server_url"),
-            f.flag("truncated"),
-            f.extra(),
-        )
-    return UnknownBlock(kind, dict(f.obj))
-
-
-def _json_text(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -338,182 +253,6 @@ class ChatMessagesPage:
             ChatMessage.from_json(m, content_required=live) for m in f.req_array("chat_messages")
         )
         return cls(chat, messages, f.flag("has_more"), f.text("first_id"), f.text("last_id"))
-
-
-@dataclass(frozen=True)
-class Project:
-    id: str
-    name: str | None
-    created_at: datetime | None
-    updated_at: datetime | None
-    deleted_at: datetime | None
-    is_private: bool | None
-    organization_id: str | None
-    organization_uuid: str | None
-    user: UserRef | None
-    description: str | None = None
-    instructions: str | None = None
-    attachments_count: int | None = None
-    chats_count: int | None = None
-    extra: Extra = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, obj: object) -> Project:
-        f = Fields(obj, "project")
-        private = f.obj.get("is_private")
-        return cls(
-            id=f.req_text("id"),
-            name=f.text("name"),
-            created_at=f.time("created_at"),
-            updated_at=f.time("updated_at"),
-            deleted_at=f.time("deleted_at"),
-            is_private=None if private is None else f.flag("is_private"),
-            organization_id=f.text("organization_id"),
-            organization_uuid=f.text("organization_uuid"),
-            user=UserRef.optional(f.obj_or_none("user")),
-            description=f.text("description"),
-            instructions=f.text("instructions"),
-            attachments_count=f.integer("attachments_count"),
-            chats_count=f.integer("chats_count"),
-            extra=f.extra(),
-        )
-
-
-@dataclass(frozen=True)
-class ProjectAttachment:
-    """``project_file`` (download via files) or ``project_doc`` (fetch via documents)."""
-
-    id: str
-    type: str
-    created_at: datetime | None
-    filename: str | None
-    mime_type: str | None
-    size_bytes: int | None = None
-    md5: str | None = None
-    extra: Extra = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, obj: object) -> ProjectAttachment:
-        f = Fields(obj, "attachment")
-        return cls(
-            f.req_text("id"),
-            f.req_text("type"),
-            f.time("created_at"),
-            f.text("filename"),
-            f.text("mime_type"),
-            f.integer("size_bytes"),
-            f.text("md5"),
-            f.extra(),
-        )
-
-
-@dataclass(frozen=True)
-class Collaborator:
-    type: str
-    role: str | None
-    granted_at: datetime | None
-    user_id: str | None = None
-    group_id: str | None = None
-    organization_uuid: str | None = None
-    organization_role: str | None = None
-    extra: Extra = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, obj: object) -> Collaborator:
-        f = Fields(obj, "collaborator")
-        return cls(
-            f.req_text("type"),
-            f.text("role"),
-            f.time("granted_at"),
-            f.text("user_id"),
-            f.text("group_id"),
-            f.text("organization_uuid"),
-            f.text("organization_role"),
-            f.extra(),
-        )
-
-
-@dataclass(frozen=True)
-class ProjectDocument:
-    """A project document (``content`` set) or its metadata (``md5``/``size_bytes`` set)."""
-
-    id: str
-    filename: str | None
-    created_at: datetime | None
-    content: str | None
-    project_id: str | None
-    md5: str | None
-    mime_type: str | None
-    size_bytes: int | None
-    user: UserRef | None
-    extra: Extra = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, obj: object) -> ProjectDocument:
-        f = Fields(obj, "project document")
-        return cls(
-            f.req_text("id"),
-            f.text("filename"),
-            f.time("created_at"),
-            f.text("content"),
-            f.text("claude_project_id"),
-            f.text("md5"),
-            f.text("mime_type"),
-            f.integer("size_bytes"),
-            UserRef.optional(f.obj_or_none("user")),
-            f.extra(),
-        )
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The actor union, flattened: ``type`` plus the fields most actors carry."""
-
-    type: str
-    user_id: str | None
-    email_address: str | None
-    ip_address: str | None
-    user_agent: str | None
-    extra: Extra = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, obj: object) -> Actor:
-        f = Fields(obj, "actor")
-        return cls(
-            f.req_text("type"),
-            f.text("user_id"),
-            f.text("email_address"),
-            f.text("ip_address"),
-            f.text("user_agent"),
-            f.extra(),
-        )
-
-
-@dataclass(frozen=True)
-class Activity:
-    """An audit record; type-specific fields (``claude_chat_id``…) are in ``extra``."""
-
-    id: str
-    type: str
-    created_at: datetime | None
-    organization_id: str | None
-    organization_uuid: str | None
-    actor: Actor | None
-    extra: Extra = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, obj: object) -> Activity:
-        f = Fields(obj, "activity")
-        actor = f.obj_or_none("actor")
-        return cls(
-            f.req_text("id"),
-            f.req_text("type"),
-            f.time("created_at"),
-            f.text("organization_id"),
-            f.text("organization_uuid"),
-            None if actor is None else Actor.from_json(actor),
-            f.extra(),
-        )
 
 
 class JsonModel(Protocol):

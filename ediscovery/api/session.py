@@ -24,24 +24,23 @@ import asyncio
 import contextlib
 import json
 import logging
-import socket
-import ssl
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NoReturn, TypeVar
 
 import httpx
 
 from ediscovery import __version__
+from ediscovery.api.attempt import Attempt, Deadline, Retry, Wait, WaitObserver, root_cause, unfixable
 from ediscovery.api.budget import Clock, RequestBudget, ServerQuota, Sleep
 from ediscovery.api.credentials import ApiKey
-from ediscovery.api.download import CHUNK_SIZE, DownloadSink, MultiHash, disposition_filename, md5_matches
+from ediscovery.api.download import CHUNK_SIZE, DownloadSink, disposition_filename, md5_matches
 from ediscovery.api.error_map import status_error
 from ediscovery.api.query import Pairs
 from ediscovery.api.response import ApiResponse, DownloadResult, RequestRecord, safe_headers
 from ediscovery.api.retry import RetryPolicy
 from ediscovery.errors import ApiError, IntegrityError, ResponseFormatError, RetryLater, TransportError
+from ediscovery.evidence.digest import MultiHasher
 from ediscovery.timestamps import parse_timestamp
 
 logger = logging.getLogger(__name__)
@@ -60,66 +59,7 @@ T = TypeVar("T")
 RequestObserver = Callable[[RequestRecord], None]
 
 
-@dataclass(frozen=True)
-class Wait:
-    """One pause before a request is sent again: why, for how long, which attempt comes next."""
-
-    method: str
-    path: str
-    reason: str
-    seconds: float
-    attempt: int
-    throttled: bool
-
-
-WaitObserver = Callable[[Wait], None]
-
-
-class _Retry(Exception):
-    """An attempt failed in a way the retry table allows to try again."""
-
-    def __init__(self, error: ApiError, delay: float, kind: str = "failure") -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.delay = delay
-        self.kind = kind  # failure | timeout | throttled
-
-
-class _Deadline:
-    """The moment an attempt's whole answer is due, moved on as its bytes arrive."""
-
-    def __init__(self, scope: asyncio.Timeout, timeout: float, min_rate: float) -> None:
-        self._scope = scope
-        self._start = asyncio.get_running_loop().time()
-        self._timeout = timeout
-        self._min_rate = min_rate
-        scope.reschedule(self._start + timeout)
-
-    def received(self, size: int) -> None:
-        self._scope.reschedule(self._start + self._timeout + size / self._min_rate)
-
-
-@dataclass
-class _Attempt:
-    """Mutable facts about one attempt, filled in while it runs."""
-
-    method: str
-    path: str
-    query: Pairs
-    url: str
-    number: int
-    list_endpoint: bool
-    status: int | None = None
-    request_id: str | None = None
-    bytes: int = 0
-    deadline: _Deadline | None = None
-
-    def received(self) -> None:
-        if self.deadline is not None:
-            self.deadline.received(self.bytes)
-
-
-Consume = Callable[[httpx.Response, _Attempt], Awaitable[T]]
+Consume = Callable[[httpx.Response, Attempt], Awaitable[T]]
 
 
 class ApiSession:
@@ -182,7 +122,7 @@ class ApiSession:
         ``expected_size``, the size the API listed, bounds the body: more bytes fail integrity.
         """
 
-        async def consume(response: httpx.Response, attempt: _Attempt) -> DownloadResult:
+        async def consume(response: httpx.Response, attempt: Attempt) -> DownloadResult:
             return await self._consume_download(response, attempt, sink, expected_size)
 
         result = await self._run(path, (), consume, list_endpoint=False)
@@ -203,17 +143,17 @@ class ApiSession:
         number = 0
         while True:
             number += 1
-            attempt = _Attempt("GET", path, query, url, number, list_endpoint)
+            attempt = Attempt("GET", path, query, url, number, list_endpoint)
             try:
                 return await self._attempt(attempt, consume)
-            except _Retry as retry:
+            except Retry as retry:
                 used[retry.kind] += 1
                 if used[retry.kind] >= self._retry.limit(retry.kind):
                     raise retry.error from None
                 self._tell_wait(attempt, retry)
                 await self._sleep(retry.delay)
 
-    def _tell_wait(self, attempt: _Attempt, retry: _Retry) -> None:
+    def _tell_wait(self, attempt: Attempt, retry: Retry) -> None:
         logger.info("retrying GET %s in %.1fs after: %s", attempt.path, retry.delay, retry.error.message)
         if self._on_wait is not None:
             self._on_wait(
@@ -221,13 +161,13 @@ class ApiSession:
                      retry.kind == "throttled")
             )  # fmt: skip
 
-    async def _attempt(self, attempt: _Attempt, consume: Consume[T]) -> T:
+    async def _attempt(self, attempt: Attempt, consume: Consume[T]) -> T:
         async with self._slots:
             await self._budget.acquire()
             at, started, failure = self._now(), self._clock(), None
             try:
                 return await self._exchange(attempt, consume)
-            except _Retry as retry:
+            except Retry as retry:
                 failure = retry.error.message
                 raise
             except ApiError as exc:
@@ -236,7 +176,7 @@ class ApiSession:
             finally:
                 self._record(attempt, at, started, failure)
 
-    async def _exchange(self, attempt: _Attempt, consume: Consume[T]) -> T:
+    async def _exchange(self, attempt: Attempt, consume: Consume[T]) -> T:
         headers = {
             "x-api-key": self._key.reveal(),
             "anthropic-version": API_VERSION,
@@ -245,7 +185,7 @@ class ApiSession:
         }
         try:
             async with asyncio.timeout(None) as scope:
-                attempt.deadline = _Deadline(scope, self._timeout, self._min_rate)
+                attempt.deadline = Deadline(scope, self._timeout, self._min_rate)
                 request = self._http.build_request("GET", attempt.url, headers=headers)
                 response = await self._http.send(request, stream=True)
                 try:
@@ -264,7 +204,7 @@ class ApiSession:
         except (httpx.TimeoutException, httpx.TransportError, httpx.StreamError) as exc:
             raise self._transport_retry(attempt, exc) from exc
 
-    def _timeout_retry(self, attempt: _Attempt) -> _Retry:
+    def _timeout_retry(self, attempt: Attempt) -> Retry:
         error = TransportError(
             f"GET {attempt.path} got no complete answer in time ({attempt.bytes} bytes received; "
             f"every answer may take {self._timeout:.0f} s plus 1 s per {self._min_rate / 1024:.0f} KiB).",
@@ -272,17 +212,17 @@ class ApiSession:
             request_id=attempt.request_id,
             hint="The server is not answering; check the API URL and the network.",
         )
-        return _Retry(error, self._retry.backoff(attempt.number), "timeout")
+        return Retry(error, self._retry.backoff(attempt.number), "timeout")
 
-    def _transport_retry(self, attempt: _Attempt, exc: Exception) -> _Retry:
+    def _transport_retry(self, attempt: Attempt, exc: Exception) -> Retry:
         kind = type(exc).__name__
-        root = _root_cause(exc)
+        root = root_cause(exc)
         detail = str(root) if root is not exc and str(root) else str(exc)
         cause = f" ({detail})" if detail else ""
-        unfixable = _unfixable(exc)
-        if unfixable is not None:
+        final = unfixable(exc)
+        if final is not None:
             raise TransportError(
-                f"GET {attempt.path} failed: {unfixable}{cause}.",
+                f"GET {attempt.path} failed: {final}{cause}.",
                 url=attempt.url,
                 request_id=attempt.request_id,
                 hint="Retrying cannot fix this; check --api-url.",
@@ -294,9 +234,9 @@ class ApiSession:
             hint="Check the network and the API URL; the request was retried.",
         )
         timed_out = isinstance(exc, httpx.TimeoutException)
-        return _Retry(error, self._retry.backoff(attempt.number), "timeout" if timed_out else "failure")
+        return Retry(error, self._retry.backoff(attempt.number), "timeout" if timed_out else "failure")
 
-    async def _fail_status(self, response: httpx.Response, attempt: _Attempt) -> NoReturn:
+    async def _fail_status(self, response: httpx.Response, attempt: Attempt) -> NoReturn:
         raw = b""
         async for chunk in response.aiter_bytes(CHUNK_SIZE):  # an error body is read up to a cap
             raw += chunk[: MAX_ERROR_BYTES - len(raw)]
@@ -312,13 +252,13 @@ class ApiSession:
             raise error
         delay = self._retry.delay_for(status, headers, attempt.number)
         if status != 429:
-            raise _Retry(error, delay)
+            raise Retry(error, delay)
         if delay > self._max_retry_after:
             raise RetryLater(error, delay, self._now()) from None
         self._budget.throttled(delay)
-        raise _Retry(error, delay, "throttled")
+        raise Retry(error, delay, "throttled")
 
-    async def _consume_json(self, response: httpx.Response, attempt: _Attempt) -> ApiResponse:
+    async def _consume_json(self, response: httpx.Response, attempt: Attempt) -> ApiResponse:
         raw = await self._read_bounded(response, attempt)
         self._check_length(response, attempt, len(raw))
         try:
@@ -340,7 +280,7 @@ class ApiSession:
             retrieved_at=self._now(),
         )
 
-    async def _read_bounded(self, response: httpx.Response, attempt: _Attempt) -> bytes:
+    async def _read_bounded(self, response: httpx.Response, attempt: Attempt) -> bytes:
         """A JSON body, refused once it passes ``max_json_bytes`` (announced or received)."""
         announced = response.headers.get("content-length", "").strip()
         if announced.isdigit() and int(announced) > self._max_json_bytes:
@@ -354,7 +294,7 @@ class ApiSession:
                 raise self._too_large(attempt, attempt.bytes)
         return b"".join(chunks)
 
-    def _too_large(self, attempt: _Attempt, size: int) -> ResponseFormatError:
+    def _too_large(self, attempt: Attempt, size: int) -> ResponseFormatError:
         return ResponseFormatError(
             f"GET {attempt.path} sent a JSON page of {size} bytes or more, over the "
             f"{self._max_json_bytes >> 20} MiB a page may have.",
@@ -364,11 +304,11 @@ class ApiSession:
         )
 
     async def _consume_download(
-        self, response: httpx.Response, attempt: _Attempt, sink: DownloadSink, expected_size: int | None
+        self, response: httpx.Response, attempt: Attempt, sink: DownloadSink, expected_size: int | None
     ) -> DownloadResult:
         if attempt.number > 1:
             sink.reset()
-        digest = MultiHash()
+        digest = MultiHasher()
         try:
             async for chunk in response.aiter_bytes(CHUNK_SIZE):
                 digest.update(chunk)
@@ -391,15 +331,15 @@ class ApiSession:
         return self._download_result(response, attempt, digest)
 
     def _download_result(
-        self, response: httpx.Response, attempt: _Attempt, digest: MultiHash
+        self, response: httpx.Response, attempt: Attempt, digest: MultiHasher
     ) -> DownloadResult:
-        md5, sha256, sha512 = digest.hexdigests()
+        digests = digest.digests()
         content_md5 = response.headers.get("content-md5")
         return DownloadResult(
-            size=digest.size,
-            md5=md5,
-            sha256=sha256,
-            sha512=sha512,
+            size=digests.size,
+            md5=digests.md5,
+            sha256=digests.sha256,
+            sha512=digests.sha512,
             content_md5=content_md5,
             md5_matched=md5_matches(content_md5, digest.md5_bytes()),
             filename=disposition_filename(response.headers.get("content-disposition")),
@@ -409,7 +349,7 @@ class ApiSession:
             retrieved_at=self._now(),
         )
 
-    def _check_length(self, response: httpx.Response, attempt: _Attempt, received: int) -> None:
+    def _check_length(self, response: httpx.Response, attempt: Attempt, received: int) -> None:
         """Retry when fewer (or more) bytes arrived than ``Content-Length`` announced."""
         announced = response.headers.get("content-length")
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
@@ -422,7 +362,7 @@ class ApiSession:
                 request_id=attempt.request_id,
                 hint="The body was truncated; the request was retried.",
             )
-            raise _Retry(error, self._retry.backoff(attempt.number))
+            raise Retry(error, self._retry.backoff(attempt.number))
 
     def _observe_quota(self, headers: httpx.Headers) -> None:
         remaining = headers.get("anthropic-ratelimit-requests-remaining")
@@ -436,7 +376,7 @@ class ApiSession:
             return
         self._budget.observe(quota)
 
-    def _record(self, attempt: _Attempt, at: datetime, started: float, failure: str | None) -> None:
+    def _record(self, attempt: Attempt, at: datetime, started: float, failure: str | None) -> None:
         duration_ms = max(0, round((self._clock() - started) * 1000))
         logger.debug(
             "GET %s -> %s (attempt %d, %d bytes)", attempt.path, attempt.status, attempt.number, attempt.bytes
@@ -457,32 +397,3 @@ class ApiSession:
                 error=failure,
             )
         )
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    found: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in found:
-        found.append(current)
-        current = current.__cause__ or current.__context__
-    return found
-
-
-def _root_cause(exc: BaseException) -> BaseException:
-    return _chain(exc)[-1]
-
-
-def _unfixable(exc: BaseException) -> str | None:
-    """Why a transport error cannot succeed when sent again (a bad URL, DNS, TLS), or None."""
-    for link in _chain(exc):
-        if isinstance(link, httpx.UnsupportedProtocol):
-            return "the API URL must start with https:// (or http:// for a local sandbox)"
-        if isinstance(link, socket.gaierror):
-            return "the API host name cannot be resolved (DNS)"
-        if isinstance(link, ssl.SSLError):
-            reason = getattr(link, "reason", None) or type(link).__name__
-            return (
-                f"TLS failed ({reason}): is the URL https:// for a server that speaks plain http, or "
-                "is its certificate not trusted?"
-            )
-    return None

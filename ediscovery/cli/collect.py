@@ -21,11 +21,11 @@ from ediscovery.api import ComplianceClient
 from ediscovery.api.credentials import api_key_from_env
 from ediscovery.archive.volumes import parse_volume_size
 from ediscovery.cli.options import ClientSeams, api_options, configure_logging, fail, password_from_env
+from ediscovery.collect.reports import listed_chats
 from ediscovery.collect.run import CollectOptions
 from ediscovery.collect.scope import make_scope
 from ediscovery.errors import ArchiveError, EdiscoveryError, Interrupted, UsageError
 from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, finishing, run_pipeline
-from ediscovery.produce.reports import listed_chats
 from ediscovery.progress import NullReporter, Reporter, WaitNotes
 from ediscovery.render.options import RenderOptions
 

@@ -18,8 +18,9 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from ediscovery.api.blocks import TextBlock, ToolResultBlock, ToolUseBlock
 from ediscovery.api.endpoints import ENDPOINTS, path
-from ediscovery.api.models import Chat, ChatMessagesPage, TextBlock, ToolResultBlock, ToolUseBlock, body_items
+from ediscovery.api.models import Chat, ChatMessagesPage, body_items
 from ediscovery.api.models import parse_value as parse
 from ediscovery.api.pagination import PageGuard
 from ediscovery.api.query import Pairs

@@ -161,3 +161,22 @@ class ActivityIndexingLag(Limitation):
             "indexed_until": format_timestamp(self.indexed_until),
             "effective_until": format_timestamp(self.effective_until),
         }
+
+
+@dataclass(frozen=True)
+class TranscriptWarning(Limitation):
+    """What the renderer warned about one document (``source_id``: the document's source)."""
+
+    KIND: ClassVar[str] = "transcript_warning"
+    warning: str
+
+    @classmethod
+    def from_renderer(cls, warning: str) -> TranscriptWarning:
+        """From a renderer warning, ``"<type> <id>: <text>"``."""
+        head, _, _ = warning.partition(": ")
+        _, _, source_id = head.partition(" ")
+        return cls(source_id or "transcripts", warning)
+
+    @property
+    def message(self) -> str:
+        return self.warning

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from ediscovery.api.endpoints import path
-from ediscovery.api.models import Project, ProjectAttachment, body_items
+from ediscovery.api.models import body_items
 from ediscovery.api.models import parse_value as parse
+from ediscovery.api.projects import Project, ProjectAttachment
 from ediscovery.collect.attachments import Attachments
 from ediscovery.collect.context import Context
 from ediscovery.collect.increment import timestamp

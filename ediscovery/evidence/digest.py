@@ -1,6 +1,7 @@
 """Digests: size, MD5, SHA-256 and SHA-512 of evidence bytes, computed in one pass.
 
-Every stored file is hashed while it streams in (``MultiHasher``) or, when checking, read
+Every stored file is hashed while it streams in (``MultiHasher``: downloads, stored natives,
+produced copies) or, when checking, read
 once in 512 KiB blocks with all algorithms at once (``hash_file``). Memory stays bounded
 whatever the file size.
 """
@@ -48,6 +49,10 @@ class MultiHasher:
     def size(self) -> int:
         return self._size
 
+    def md5_bytes(self) -> bytes:
+        """The raw MD5 (what a base64 ``Content-MD5`` header encodes)."""
+        return self._md5.digest()
+
     def digests(self) -> Digests:
         return Digests(
             size=self._size,
@@ -89,3 +94,8 @@ def sha256_files(paths: Iterable[Path | str], block_size: int = 1 << 20) -> str:
             while chunk := stream.read(block_size):
                 digest.update(chunk)
     return digest.hexdigest()
+
+
+def sha256_file(path: Path | str) -> str:
+    """SHA-256 hex of one file."""
+    return sha256_files([path])

@@ -17,10 +17,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from ediscovery.api.response import RequestRecord
 from ediscovery.errors import DiskFullError, EvidenceError
 from ediscovery.evidence.canonical import dumps_line
 from ediscovery.evidence.store import fsync_dir, make_dirs
 from ediscovery.processes import parent_only, released
+from ediscovery.progress import NullReporter, Reporter
 
 _SECRET_KEY = re.compile(r"(api[_-]?key|authorization|password|passwd|secret|cookie|bearer)", re.IGNORECASE)
 
@@ -122,3 +124,30 @@ class RequestLog:
             raise EvidenceError(
                 f"Cannot write request log {self.path}: {exc.strerror}.", path=self.path
             ) from exc
+
+
+class RequestSink:
+    """The client's ``on_request`` observer: buffers until the run's ``requests.jsonl`` is known."""
+
+    def __init__(self, reporter: Reporter | None = None) -> None:
+        self._buffer: list[RequestRecord] = []
+        self._log: RequestLog | None = None
+        self._reporter = reporter or NullReporter()
+
+    def __call__(self, record: RequestRecord) -> None:
+        self._reporter.advance("requests")
+        if self._log is None:
+            self._buffer.append(record)
+        else:
+            self._log.append(record.to_json())
+
+    def attach(self, path: Path) -> None:
+        self._log = RequestLog(path)
+        for record in self._buffer:
+            self._log.append(record.to_json())
+        self._buffer.clear()
+
+    def close(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None

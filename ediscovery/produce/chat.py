@@ -12,14 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ediscovery.api.models import (
-    ChatMessage,
-    ChatMessagesPage,
-    TextBlock,
-    ToolResultBlock,
-    ToolUseBlock,
-    parse_value,
-)
+from ediscovery.api.blocks import TextBlock, ToolResultBlock, ToolUseBlock
+from ediscovery.api.models import ChatMessage, ChatMessagesPage, parse_value
 from ediscovery.errors import EvidenceError
 from ediscovery.evidence.kinds import Kind
 from ediscovery.evidence.stored import StoredBag

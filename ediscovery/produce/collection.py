@@ -17,11 +17,6 @@ from ediscovery.evidence.paths import resolve_inside
 from ediscovery.evidence.stored import StoredBag
 
 
-def sha256_file(path: Path) -> str:
-    """SHA-256 hex of a file."""
-    return sha256_files([path])
-
-
 @dataclass(frozen=True)
 class Source:
     """One collection named by the user: its bag, and what is known of where it came from."""

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ediscovery.evidence.derived import write_text_durably
 from ediscovery.evidence.kinds import DOCTYPES, Kind
 from ediscovery.evidence.manifest import ManifestEntry
 from ediscovery.evidence.stored import StoredBag
@@ -21,7 +22,6 @@ from ediscovery.produce.builder import VolumeBuilder
 from ediscovery.produce.chat import Chat, chat_text
 from ediscovery.produce.document import Document, TextSource
 from ediscovery.produce.natives import copy_content, copy_verified, extension, is_text, json_text, stream_text
-from ediscovery.produce.output import write_text_durably
 from ediscovery.produce.slipsheet import SlipSheet
 from ediscovery.timestamps import parse_instant
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from ediscovery.errors import ProductionError
 from ediscovery.evidence.canonical import encode_text
+from ediscovery.evidence.derived import write_bytes_durably
 from ediscovery.evidence.digest import BLOCK_SIZE, Digests, MultiHasher, hash_bytes, sha256_files
-from ediscovery.produce.output import write_bytes_durably
 
 _EXT = re.compile(r"\.([A-Za-z0-9]{1,10})$")
 TEXT_EXTENSIONS = frozenset(

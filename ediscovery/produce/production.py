@@ -23,6 +23,7 @@ from typing import Any
 
 from ediscovery import __version__
 from ediscovery.errors import ProductionError, UsageError
+from ediscovery.evidence.derived import write_text_durably
 from ediscovery.evidence.kinds import PRODUCED_NATIVELY, Kind
 from ediscovery.evidence.stored import StoredBag
 from ediscovery.produce.builder import Settings, VolumeBuilder
@@ -31,7 +32,6 @@ from ediscovery.produce.collection import Source, open_source
 from ediscovery.produce.families import Transcript, chat_family, leftovers, project_family
 from ediscovery.produce.formats import FORMATS, Format
 from ediscovery.produce.natives import copy_verified
-from ediscovery.produce.output import write_text_durably
 from ediscovery.produce.slipsheet import write_slip_sheets
 from ediscovery.produce.volume import write_sidecar, write_volume_manifest
 from ediscovery.progress import NullReporter, Reporter

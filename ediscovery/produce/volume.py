@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ediscovery.errors import ProductionError
-from ediscovery.produce.collection import sha256_file
-from ediscovery.produce.output import write_text_durably
+from ediscovery.evidence.derived import write_text_durably
+from ediscovery.evidence.digest import sha256_file
 
 MANIFEST_NAME = "MANIFEST-SHA256.txt"
 

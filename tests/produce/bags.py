@@ -323,7 +323,13 @@ def build_alice(root: Path) -> Path:
             "user",
             "2026-04-10T08:09:10Z",
             HOSTILE,
-            files=[{"id": "claude_file_a1", "filename": "../../etc/passwd.txt", "created_at": "2026-04-10T08:00:00Z"}],
+            files=[
+                {
+                    "id": "claude_file_a1",
+                    "filename": "../../etc/passwd.txt",
+                    "created_at": "2026-04-10T08:00:00Z",
+                }
+            ],
         ),
         message(
             "claude_chat_msg_a2",

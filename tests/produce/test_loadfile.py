@@ -49,7 +49,7 @@ def test_opt_line_uses_backslashes_and_page_count() -> None:
 
 
 def test_csv_cells_that_would_run_as_formulas_are_shown_as_text() -> None:
-    from ediscovery.produce.formats.csv_file import render_csv
+    from ediscovery.evidence.derived import render_csv
 
     text = render_csv([{"A": '=HYPERLINK("http://x","y")', "B": "@SUM(1)", "C": "plain"}], ["A", "B", "C"])
     row = list(csv.reader(text.splitlines()))[1]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ediscovery.produce import write_reports
+from ediscovery.collect.reports import write_reports
 
 
 def _csv(path: Path) -> list[dict[str, str]]:

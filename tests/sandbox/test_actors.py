@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
+from ediscovery.api.activities import Activity
 from ediscovery.api.client import ComplianceClient
-from ediscovery.api.models import Activity
 from ediscovery.sandbox import ManualClock, Tenant
 
 NO_NETWORK_FIELDS = ("anthropic_actor", "scim_directory_sync_actor")

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from ediscovery.evidence.derived import write_text_durably
 from ediscovery.produce.document import Document
 from ediscovery.produce.formats.base import ProductionFormat, Volume
-from ediscovery.produce.output import write_text_durably
 from ediscovery.timestamps import iso_in_zone
 
 COLUMNS: tuple[str, ...] = (

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ediscovery.evidence.derived import write_text_durably
 from ediscovery.produce.document import Document
 from ediscovery.produce.formats.base import ProductionFormat, Volume
 from ediscovery.produce.formats.dat import windows
-from ediscovery.produce.output import write_text_durably
 
 
 def opt_line(image_key: str, volume: str, path: str, page_count: int) -> str:

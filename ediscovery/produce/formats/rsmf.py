@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ediscovery.evidence.derived import write_text_durably
 from ediscovery.evidence.digest import hash_file
 from ediscovery.produce.document import Document
 from ediscovery.produce.formats.base import ChatFamily, ProductionFormat, Volume
-from ediscovery.produce.output import write_text_durably
 from ediscovery.produce.rsmf import RSMF_MIME, Attachment, slices, write_rsmf
 from ediscovery.produce.slipsheet import SlipSheet
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import jinja2
 
-from ediscovery.produce.collection import sha256_file
-from ediscovery.produce.output import write_text_durably
+from ediscovery.evidence.derived import write_text_durably
+from ediscovery.evidence.digest import sha256_file
 from ediscovery.render.pdf import render_html_to_pdf
 from ediscovery.render.templates import stylesheet
 from ediscovery.resources import templates_dir

@@ -3,7 +3,7 @@
 Owns the numbers counsel quotes about a collection, all derived from ``manifest.json`` and the
 ``run_started`` event of ``custody.jsonl`` (never from a second fetch). CSVs are UTF-8, RFC 4180,
 rows in a fixed order; JSON is sorted and pretty. :func:`write_reports` also writes the
-human-readable collection report (see :mod:`ediscovery.produce.collection_report`).
+human-readable collection report (see :mod:`ediscovery.collect.collection_report`).
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ediscovery.errors import ProductionError
+from ediscovery.collect.collection_report import write_collection_report
+from ediscovery.errors import EvidenceError
+from ediscovery.evidence.derived import render_csv, write_text_durably
 from ediscovery.evidence.kinds import KINDS, Kind
-from ediscovery.produce.collection_report import write_collection_report
-from ediscovery.produce.formats.csv_file import render_csv
-from ediscovery.produce.output import write_text_durably
 
 CONTENT_TYPES: dict[str, str] = {
     Kind.CHAT_MESSAGES: "chats",
@@ -57,7 +56,7 @@ def manifest_dict(manifest: Any) -> dict[str, Any]:
             return dict(getattr(manifest, name)())
     if dataclasses.is_dataclass(manifest) and not isinstance(manifest, type):
         return dataclasses.asdict(manifest)
-    raise ProductionError(f"Cannot read a manifest from {type(manifest).__name__}.")
+    raise EvidenceError(f"Cannot read a manifest from {type(manifest).__name__}.")
 
 
 def custodian_of(manifest: Mapping[str, Any], user_ids: list[str] | None) -> str:
