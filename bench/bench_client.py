@@ -18,7 +18,7 @@ import math
 import time
 
 from ediscovery.api import ComplianceClient, RequestRecord
-from ediscovery.sandbox import DEMO_KEY, FaultConfig, Tenant, create_app, running_server
+from ediscovery.sandbox import DEMO_KEY, FaultConfig, create_app, generate_tenant, running_server
 
 SERVER_LIMIT = 600
 
@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
 
-    tenant = Tenant.generate(seed=7, scale="large", big_file_bytes=1024)
+    tenant = generate_tenant(seed=7, scale="large", big_file_bytes=1024)
     app = create_app(tenant, faults=FaultConfig(latency_ms=args.latency_ms), rate_limit=SERVER_LIMIT)
     records: list[RequestRecord] = []
     with running_server(app) as base_url:

@@ -27,7 +27,7 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from ediscovery.sandbox import DEMO_KEY, FaultConfig, Tenant, create_app, running_server
+from ediscovery.sandbox import DEMO_KEY, FaultConfig, Tenant, create_app, generate_tenant, running_server
 from ediscovery.sandbox.activity_log import ActivityQuery
 
 RPM = 600
@@ -119,7 +119,7 @@ def request_log(bag: Path) -> tuple[int, float]:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        tenant = Tenant.generate(seed=7, scale="medium")
+        tenant = generate_tenant(seed=7, scale="medium")
         need = minimum_requests(tenant, CUSTODIAN)
         minimum = sum(need.values())
         ideal = minimum / (RPM / 60)
@@ -132,7 +132,7 @@ def main() -> None:
         print(f"collection {span:.1f}s (first to last request); whole run {wall:.1f}s (for information)")
         print(f"collection / (minimum / rate) = {span / ideal:.3f}   (target <= 1.15)")
         print(f"requests made / minimum = {made / minimum:.3f}   (target <= 1.02)")
-        big = Tenant.generate(seed=7, scale="tiny", big_file_bytes=2 * 1024**3)
+        big = generate_tenant(seed=7, scale="tiny", big_file_bytes=2 * 1024**3)
         with running_server(create_app(big, rate_limit=RPM)) as url:
             wall, bag, peak = collect(url, Path(tmp) / "big")
         print(f"2 GB download run: wall {wall:.1f}s, child peak RSS {peak / 1024:.1f} MB   (target < 150 MB)")

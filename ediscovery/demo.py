@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ediscovery.errors import EdiscoveryError
-from ediscovery.sandbox import DEMO_KEY, Tenant, running_server
+from ediscovery.sandbox import DEMO_KEY, generate_tenant, running_server
 
 KEY_ENV = "ANTHROPIC_COMPLIANCE_ACCESS_KEY"
 MATTER = "Acme v. Widget"
@@ -46,7 +46,7 @@ def run_demo(
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     echo(f"Starting the Compliance API sandbox (seeded synthetic tenant, scale {scale})…")
-    with running_server(Tenant.generate(seed=7, scale=scale)) as base_url:
+    with running_server(generate_tenant(seed=7, scale=scale)) as base_url:
         echo(f"Sandbox listening on {base_url}\n")
         env = {**os.environ, KEY_ENV: DEMO_KEY}
         _step(echo, env, ["custodians", "--api-url", base_url])

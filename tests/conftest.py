@@ -9,8 +9,8 @@ Fixtures (names are stable; other areas rely on them):
     ``GET /activities`` one minute after they happen (the documented indexing lag): advance
     the clock, or build an app with ``indexing_lag_seconds=0``.
 ``tenant``
-    a fresh ``Tenant.generate(seed=7, scale="tiny")`` per test (mutate it freely). The main
-    custodian is ``alice@example.com``; ``tenant.ground_truth("alice@example.com")`` says what
+    a fresh ``generate_tenant(seed=7, scale="tiny")`` per test (mutate it freely). The main
+    custodian is ``alice@example.com``; ``ground_truth(tenant, "alice@example.com")`` says what
     a complete collection must hold.
 ``sandbox_app``
     ``create_app(tenant, clock=sandbox_clock, sleep=sandbox_clock.sleep)`` without faults.
@@ -34,7 +34,14 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from ediscovery.sandbox import DEMO_KEY, ManualClock, Tenant, create_app, running_server
+from ediscovery.sandbox import (
+    DEMO_KEY,
+    ManualClock,
+    Tenant,
+    create_app,
+    generate_tenant,
+    running_server,
+)
 
 
 @pytest.fixture
@@ -44,7 +51,7 @@ def sandbox_clock() -> ManualClock:
 
 @pytest.fixture
 def tenant() -> Tenant:
-    return Tenant.generate(seed=7, scale="tiny")
+    return generate_tenant(seed=7, scale="tiny")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import click
 from ediscovery.cli.options import fail
 from ediscovery.demo import run_demo
 from ediscovery.errors import EdiscoveryError
-from ediscovery.sandbox.generator import SCALES
+from ediscovery.sandbox.scales import SCALES
 
 
 @click.command("demo")

@@ -6,10 +6,10 @@ import click
 
 from ediscovery.cli.options import fail
 from ediscovery.errors import EdiscoveryError
+from ediscovery.sandbox import generate_tenant
 from ediscovery.sandbox.faults import FaultConfig
-from ediscovery.sandbox.generator import SCALES
+from ediscovery.sandbox.scales import SCALES
 from ediscovery.sandbox.server import serve
-from ediscovery.sandbox.tenant import Tenant
 
 
 @click.command("sandbox")
@@ -29,7 +29,7 @@ def command(
     faults = FaultConfig(latency_ms=latency_ms, error_rate=error_rate)
     try:
         serve(
-            Tenant.generate(seed=seed, scale=scale),
+            generate_tenant(seed=seed, scale=scale),
             host=host,
             port=port,
             faults=faults,

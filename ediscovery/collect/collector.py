@@ -19,17 +19,17 @@ from ediscovery.collect.attachments import Attachments
 from ediscovery.collect.chats import Chats
 from ediscovery.collect.context import Context
 from ediscovery.collect.limitations import NotInDirectory
-from ediscovery.collect.natives import Natives
 from ediscovery.collect.plan import Plan
 from ediscovery.collect.projects import Projects
+from ediscovery.collect.recorder import Recorder
 from ediscovery.collect.tally import Tally
 from ediscovery.collect.tasks import Tasks
 
 
 class Collector:
-    """Walks the scope of a :class:`Plan` through :class:`Natives`; see the module docstring."""
+    """Walks the scope of a :class:`Plan` through :class:`Recorder`; see the module docstring."""
 
-    def __init__(self, natives: Natives, plan: Plan) -> None:
+    def __init__(self, natives: Recorder, plan: Plan) -> None:
         tally = Tally()
         self.ctx = Context(natives, plan, tally, Tasks(tally, natives.custody, natives.reporter))
         self.attachments = Attachments(self.ctx)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ediscovery.collect.increment import Previous
-from ediscovery.collect.natives import Natives
 from ediscovery.collect.plan import Plan
+from ediscovery.collect.recorder import Recorder
 from ediscovery.collect.scope import Scope
 from ediscovery.collect.tally import Tally
 from ediscovery.collect.tasks import Tasks
@@ -17,7 +17,7 @@ from ediscovery.progress import Reporter
 class Context:
     """One traversal's shared state (see the module docstring)."""
 
-    natives: Natives
+    natives: Recorder
     plan: Plan
     tally: Tally
     tasks: Tasks

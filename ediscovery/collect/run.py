@@ -30,8 +30,8 @@ from ediscovery.api.client import ComplianceClient
 from ediscovery.collect.collector import Collector
 from ediscovery.collect.custodians import Resolution, resolve_custodians
 from ediscovery.collect.increment import Previous, find_previous, previous_ref, save_snapshot, write_delta
-from ediscovery.collect.natives import Natives
 from ediscovery.collect.plan import Custodian, Plan
+from ediscovery.collect.recorder import Recorder
 from ediscovery.collect.scope import Scope
 from ediscovery.collect.state import RunInfo, RunState, find_runs, reached, release_lock, series_lock
 from ediscovery.collect.tally import Tally
@@ -283,7 +283,7 @@ class RunSession:
         previous: Previous | None,
         resumed: bool,
     ) -> CollectionResult:
-        natives = Natives(self.api, EvidenceStore(layout.bag), state, custody, self.reporter)
+        natives = Recorder(self.api, EvidenceStore(layout.bag), state, custody, self.reporter)
         if resumed:
             natives.reconcile_custody()
         self._keep_directory(natives, resolution)
@@ -299,7 +299,7 @@ class RunSession:
             layout, manifest, resolution.custodians, resumed, previous, len(natives.fetched_paths)
         )
 
-    def _keep_directory(self, natives: Natives, resolution: Resolution) -> None:
+    def _keep_directory(self, natives: Recorder, resolution: Resolution) -> None:
         users = tuple(sorted({uid for c in resolution.custodians for uid in c.user_ids}))
         for item in resolution.pages:
             path = native_path(item.kind, *item.ids, page=item.page)

@@ -14,7 +14,7 @@ from ediscovery.api.endpoints import ENDPOINTS, path
 from ediscovery.api.models import body_items
 from ediscovery.api.pagination import PageGuard
 from ediscovery.api.query import Pairs
-from ediscovery.collect.natives import Natives
+from ediscovery.collect.recorder import Recorder
 from ediscovery.evidence.canonical import utc_iso
 from ediscovery.evidence.kinds import Kind
 from ediscovery.evidence.paths import native_path
@@ -22,7 +22,7 @@ from ediscovery.timestamps import parse_timestamp
 
 
 async def walk(
-    natives: Natives,
+    natives: Recorder,
     endpoint: str,
     *pairs: tuple[str, str],
     kind: Kind,

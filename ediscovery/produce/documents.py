@@ -20,8 +20,8 @@ from ediscovery.evidence.manifest import ManifestEntry
 from ediscovery.evidence.stored import StoredBag
 from ediscovery.produce.builder import VolumeBuilder
 from ediscovery.produce.chat import Chat, chat_text
+from ediscovery.produce.copies import copy_content, copy_verified, extension, is_text, json_text, stream_text
 from ediscovery.produce.document import Document, TextSource
-from ediscovery.produce.natives import copy_content, copy_verified, extension, is_text, json_text, stream_text
 from ediscovery.produce.slipsheet import SlipSheet
 from ediscovery.timestamps import parse_instant
 
@@ -69,7 +69,7 @@ def native_facts(entry: ManifestEntry) -> tuple[str, str, str]:
         return name, extension(name, mime), mime
     if entry.kind == Kind.ARTIFACT:
         return str(meta.get("title") or ""), "json", "application/json"
-    if entry.kind == Kind.PROJECT_DOCUMENT:  # produced as the document itself (see natives.copy_content)
+    if entry.kind == Kind.PROJECT_DOCUMENT:  # produced as the document itself (see copies.copy_content)
         name = str(meta.get("original_filename") or "")
         mime = mimetypes.guess_type(name)[0] or "text/plain"
         return name, extension(name, mime, default="txt"), mime

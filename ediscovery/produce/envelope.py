@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from ediscovery.evidence.canonical import encode_text, printable
 from ediscovery.evidence.derived import durable_stream
-from ediscovery.produce.natives import sha256_of
+from ediscovery.produce.copies import sha256_of
 
 _B64_BLOCK = 57 * 1024  # a multiple of 57 bytes encodes to whole 76-character lines
 

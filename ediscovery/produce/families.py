@@ -16,10 +16,10 @@ from ediscovery.evidence.manifest import ManifestEntry
 from ediscovery.evidence.stored import StoredBag
 from ediscovery.produce.builder import VolumeBuilder
 from ediscovery.produce.chat import load_chat
+from ediscovery.produce.copies import copy_verified
 from ediscovery.produce.document import Document, set_family
 from ediscovery.produce.documents import chat_document, native_document
 from ediscovery.produce.formats.base import ChatFamily
-from ediscovery.produce.natives import copy_verified
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,9 @@ from ediscovery.evidence.stored import StoredBag
 from ediscovery.produce.builder import Settings, VolumeBuilder
 from ediscovery.produce.chat import load_chat
 from ediscovery.produce.collection import Source, open_source
+from ediscovery.produce.copies import copy_verified
 from ediscovery.produce.families import Transcript, chat_family, leftovers, project_family
 from ediscovery.produce.formats import FORMATS, Format
-from ediscovery.produce.natives import copy_verified
 from ediscovery.produce.slipsheet import write_slip_sheets
 from ediscovery.produce.volume import write_sidecar, write_volume_manifest
 from ediscovery.progress import NullReporter, Reporter

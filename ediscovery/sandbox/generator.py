@@ -13,8 +13,8 @@ from __future__ import annotations
 import random
 import unicodedata
 import uuid
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from ediscovery.sandbox.content import csv_bytes, held_blob, pdf_bytes, png_bytes, seeded_blob, text_bytes
 from ediscovery.sandbox.ids import IdFactory
@@ -34,51 +34,11 @@ from ediscovery.sandbox.model import (
     StoredFile,
     User,
 )
+from ediscovery.sandbox.scales import END, RECIPES, START, Scale
 from ediscovery.sandbox.tenant import Tenant
-from ediscovery.sandbox.timeline import activities_for
-
-CUSTODIAN_EMAIL = "alice@example.com"
-START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
-END = datetime(2026, 11, 15, 18, 0, tzinfo=UTC)
-DST_ANCHORS = (
-    datetime(2026, 3, 8, 6, 30, tzinfo=UTC),
-    datetime(2026, 3, 29, 0, 45, tzinfo=UTC),
-    datetime(2026, 10, 25, 0, 50, tzinfo=UTC),
-    datetime(2026, 11, 1, 6, 40, tzinfo=UTC),
-)
-RECIPES = ("plain", "code", "tool", "i18n", "plain", "tool")
 
 
-@dataclass(frozen=True)
-class Scale:
-    extra_users: int
-    custodian_chats: int
-    other_chats: int
-    messages: tuple[int, int]
-    noise_activities: int
-    big_files: int = 0
-    big_file_size: int = 0
-
-
-SCALES = {
-    "tiny": Scale(extra_users=1, custodian_chats=12, other_chats=2, messages=(2, 6), noise_activities=200),
-    "small": Scale(extra_users=5, custodian_chats=40, other_chats=5, messages=(2, 10), noise_activities=800),
-    "medium": Scale(
-        extra_users=17, custodian_chats=150, other_chats=8, messages=(4, 16), noise_activities=3000
-    ),
-    "large": Scale(
-        extra_users=37,
-        custodian_chats=300,
-        other_chats=18,
-        messages=(40, 60),
-        noise_activities=10000,
-        big_files=100,
-        big_file_size=10 * 1024 * 1024,
-    ),
-}
-
-
-class _Builder:
+class Builder:
     """Holds the generation state; each method adds one family of records."""
 
     def __init__(self, seed: int, scale: Scale) -> None:
@@ -202,19 +162,6 @@ class _Builder:
         self.tenant._refs = None
 
 
-def generate(seed: int = 7, scale: str = "tiny", *, big_file_bytes: int | None = None) -> Tenant:
-    """Build the tenant for ``seed`` and ``scale`` (see :data:`SCALES`)."""
-    if scale not in SCALES:
-        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
-    builder = _Builder(seed, SCALES[scale])
-    builder.directory()
-    from ediscovery.sandbox.scenario import build_content
-
-    build_content(builder, big_file_bytes=big_file_bytes)
-    builder.tenant.activities.extend(activities_for(builder.tenant, builder.ids, builder.rng, builder.scale))
-    return builder.tenant
-
-
 def hostile_names() -> list[str]:
     """Original filenames a collector must store safely."""
     long_name = ("é" * 126) + ".txt"  # 252 + 4 = 256 bytes -> trim to 255 below
@@ -228,7 +175,7 @@ def hostile_names() -> list[str]:
     ]
 
 
-def sample_files(builder: _Builder) -> dict[str, StoredFile]:
+def sample_files(builder: Builder) -> dict[str, StoredFile]:
     """The real-format files of the custodian's main chat."""
     seed = builder.seed
     return {
@@ -243,16 +190,14 @@ def sample_files(builder: _Builder) -> dict[str, StoredFile]:
     }
 
 
-def make_generated(
-    builder: _Builder, chat_id: str, name: str, mime: str | None, prefix: str
-) -> GeneratedFile:
+def make_generated(builder: Builder, chat_id: str, name: str, mime: str | None, prefix: str) -> GeneratedFile:
     data = csv_bytes(builder.next_blob_seed(), 5) if mime == "text/csv" else png_bytes(16, 16, builder.seed)
     item = GeneratedFile(builder.ids.tagged(prefix), chat_id, name, mime, builder.at(), held_blob(data))
     builder.tenant.generated_files[item.id] = item
     return item
 
 
-def make_artifact(builder: _Builder, chat_id: str, title: str, kind: str, content: str) -> Artifact:
+def make_artifact(builder: Builder, chat_id: str, title: str, kind: str, content: str) -> Artifact:
     item = Artifact(
         builder.ids.tagged("claude_artifact_"),
         builder.ids.tagged("claude_artifact_version_"),
@@ -267,7 +212,7 @@ def make_artifact(builder: _Builder, chat_id: str, title: str, kind: str, conten
 
 
 def make_project(
-    builder: _Builder, org_uuid: str, creator: User, name: str, instructions: str, at: datetime
+    builder: Builder, org_uuid: str, creator: User, name: str, instructions: str, at: datetime
 ) -> Project:
     project = Project(
         id=builder.ids.tagged("claude_proj_"),
@@ -284,7 +229,7 @@ def make_project(
     return project
 
 
-def add_project_content(builder: _Builder, project: Project, owner: User, docs: int, files: int) -> Project:
+def add_project_content(builder: Builder, project: Project, owner: User, docs: int, files: int) -> Project:
     doc_ids = []
     for index in range(docs):
         doc = ProjectDocument(
@@ -309,6 +254,3 @@ def add_project_content(builder: _Builder, project: Project, owner: User, docs: 
     updated = replace(project, doc_ids=tuple(doc_ids), file_ids=tuple(file_ids), collaborators=collaborators)
     builder.tenant.projects[project.id] = updated
     return updated
-
-
-__all__ = ["CUSTODIAN_EMAIL", "DST_ANCHORS", "SCALES", "Scale", "generate"]

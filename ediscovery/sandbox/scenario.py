@@ -7,13 +7,10 @@ the rest are random fill sized by the scale.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from ediscovery.sandbox.content import pdf_bytes, text_bytes
 from ediscovery.sandbox.generator import (
-    CUSTODIAN_EMAIL,
-    DST_ANCHORS,
-    RECIPES,
+    Builder,
     add_project_content,
     hostile_names,
     make_artifact,
@@ -22,12 +19,10 @@ from ediscovery.sandbox.generator import (
     sample_files,
 )
 from ediscovery.sandbox.model import User
-
-if TYPE_CHECKING:
-    from ediscovery.sandbox.generator import _Builder
+from ediscovery.sandbox.scales import CUSTODIAN_EMAIL, DST_ANCHORS, RECIPES
 
 
-def build_content(builder: _Builder, *, big_file_bytes: int | None) -> None:
+def build_content(builder: Builder, *, big_file_bytes: int | None) -> None:
     tenant = builder.tenant
     alice = tenant.user_by_email(CUSTODIAN_EMAIL)
     carol = tenant.user_by_email("carol@example.com")
@@ -56,7 +51,7 @@ def build_content(builder: _Builder, *, big_file_bytes: int | None) -> None:
 
 
 def _custodian_edge_chats(
-    builder: _Builder, alice: User, legal: str, eng: str, project_id: str, other_project_id: str
+    builder: Builder, alice: User, legal: str, eng: str, project_id: str, other_project_id: str
 ) -> None:
     """Seven hand-placed chats: files, tools, i18n, projects, shared file, soft delete."""
     t = builder.tenant
@@ -99,7 +94,7 @@ def _custodian_edge_chats(
     t.soft_delete_chat(chat.id, chat.updated_at + timedelta(days=2))
 
 
-def _fill(builder: _Builder, user: User, orgs: list[str], count: int) -> None:
+def _fill(builder: Builder, user: User, orgs: list[str], count: int) -> None:
     low, high = builder.scale.messages
     for index in range(max(count, 0)):
         chat = builder.new_chat(
@@ -118,7 +113,7 @@ def _fill(builder: _Builder, user: User, orgs: list[str], count: int) -> None:
             builder.attach(chat.id, 1, artifact_version_ids=(art.version_id,))
 
 
-def _big_files(builder: _Builder, big_file_bytes: int | None) -> None:
+def _big_files(builder: Builder, big_file_bytes: int | None) -> None:
     """Seeded binary files spread over chats (``large`` scale) and the optional extra big file."""
     t = builder.tenant
     chat_ids = sorted(c.id for c in t.chats.values() if c.deleted_at is None)

@@ -2,7 +2,7 @@
 
 A tenant is one parent organization with linked organizations, their directory, content
 (chats, messages, files, generated files, artifacts, projects, documents), the activity log
-and the API keys the simulator accepts. Build one with :meth:`Tenant.generate`.
+and the API keys the simulator accepts. Build one with ``sandbox.synthetic.generate_tenant``.
 
 Deletion semantics (Sep 2026 docs):
 
@@ -20,7 +20,6 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from ediscovery.sandbox.activity_log import ActivityLog
 from ediscovery.sandbox.content import blob_chunks
@@ -75,13 +74,6 @@ class Tenant:
         self._digests: dict[str, tuple[str, str]] = {}
         self._refs: dict[str, list[tuple[str, str]]] | None = None
         self._register_default_keys()
-
-    @classmethod
-    def generate(cls, seed: int = 7, scale: str = "tiny", *, big_file_bytes: int | None = None) -> Tenant:
-        """Build a deterministic synthetic tenant; see :mod:`ediscovery.sandbox.generator`."""
-        from ediscovery.sandbox.generator import generate
-
-        return generate(seed=seed, scale=scale, big_file_bytes=big_file_bytes)
 
     # --- keys ---------------------------------------------------------------------------
 
@@ -264,11 +256,3 @@ class Tenant:
             return [custodian]
         user = self.user_by_email(custodian)
         return [user.id] if user else []
-
-    def ground_truth(
-        self, custodian: str, *, since: datetime | None = None, until: datetime | None = None
-    ) -> dict[str, Any]:
-        """What a complete collection of ``custodian`` (email or user id) must contain."""
-        from ediscovery.sandbox.truth import ground_truth
-
-        return ground_truth(self, custodian, since=since, until=until)

@@ -28,9 +28,9 @@ from ediscovery.sandbox.actors import (
 )
 from ediscovery.sandbox.ids import IdFactory
 from ediscovery.sandbox.model import Activity, User
+from ediscovery.sandbox.scales import END, START, Scale
 
 if TYPE_CHECKING:
-    from ediscovery.sandbox.generator import Scale
     from ediscovery.sandbox.tenant import Tenant
 
 # successful sign-in type -> (the unauthenticated event that starts it, seconds before)
@@ -239,7 +239,6 @@ class _Timeline:
 
 
 def activities_for(tenant: Tenant, ids: IdFactory, rng: random.Random, scale: Scale) -> list[Activity]:
-    from ediscovery.sandbox.generator import END, START
 
     timeline = _Timeline(tenant, ids, rng)
     timeline.content_events()

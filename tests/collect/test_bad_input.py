@@ -18,7 +18,7 @@ from ediscovery.cli.options import ClientSeams
 from ediscovery.collect.state import RunState
 from ediscovery.errors import DiskFullError
 from ediscovery.evidence import store
-from ediscovery.sandbox import DEMO_KEY, Tenant
+from ediscovery.sandbox import DEMO_KEY, Tenant, ground_truth
 
 from .conftest import Collect
 from .test_collect_ground_truth import assert_matches_truth, collected
@@ -46,7 +46,7 @@ def cli_args(api_url: str, out: Path) -> list[str]:
 
 
 def a_chat_with_messages(tenant: Tenant) -> str:
-    truth = tenant.ground_truth("alice@example.com")
+    truth = ground_truth(tenant, "alice@example.com")
     return sorted(cid for cid, chat in truth["chats"].items() if not chat["deleted"])[0]
 
 
@@ -73,7 +73,7 @@ def test_a_malformed_chat_answer_fails_that_chat_and_the_run_goes_on(
     assert (error["kind"], error["source_id"], error["status"]) == ("chat", chat_id, "failed")
     assert error["message"].startswith(message)
     got = collected(result.bag)
-    truth = tenant.ground_truth("alice@example.com")
+    truth = ground_truth(tenant, "alice@example.com")
     assert sorted(got["chats"]) == sorted(set(truth["chats"]) - {chat_id})
     assert got["activities"] == set(truth["activities"])
     custody = [json.loads(line) for line in (result.bag / "custody.jsonl").read_text().splitlines()]
@@ -102,7 +102,7 @@ def test_a_full_disk_stops_cleanly_and_the_same_command_finishes(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    victim = sorted(tenant.ground_truth("alice@example.com")["files"])[0]
+    victim = sorted(ground_truth(tenant, "alice@example.com")["files"])[0]
     real_init = store.StreamWriter.__init__
 
     def full_device(self: store.StreamWriter, final: Path, *args: object, **kwargs: object) -> None:
@@ -135,7 +135,7 @@ def test_a_full_disk_stops_cleanly_and_the_same_command_finishes(
     result = collect(transport)
     assert result.status == "complete"
     assert result.resumed
-    assert_matches_truth(result.bag, tenant.ground_truth("alice@example.com"))
+    assert_matches_truth(result.bag, ground_truth(tenant, "alice@example.com"))
     again = transport.seen - before
     contents = [p for p in transport.seen if p.endswith("/content") and "/files/" in p]
     assert [p for p in contents if transport.seen[p] > 1] == [
@@ -206,7 +206,7 @@ def test_a_missing_or_null_required_array_fails_every_chat_never_an_empty_chat(
     edit: Callable[[dict[str, Any]], None],
     message: str,
 ) -> None:
-    truth = tenant.ground_truth("alice@example.com")
+    truth = ground_truth(tenant, "alice@example.com")
     live = {cid for cid, chat in truth["chats"].items() if not chat["deleted"]}
     result = collect(Rewritten(sandbox_transport, "/v1/compliance/apps/chats/", edit))
     assert result.status == "incomplete"

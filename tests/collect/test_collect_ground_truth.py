@@ -11,7 +11,7 @@ import httpx
 
 from ediscovery.collect.scope import make_scope
 from ediscovery.evidence.manifest import validate_manifest
-from ediscovery.sandbox import Tenant
+from ediscovery.sandbox import Tenant, ground_truth
 
 from .conftest import Collect
 
@@ -67,7 +67,7 @@ def test_full_collection_equals_ground_truth(
 ) -> None:
     result = collect(sandbox_transport)
     assert result.status == "complete", result.manifest.errors
-    truth = tenant.ground_truth("alice@example.com")
+    truth = ground_truth(tenant, "alice@example.com")
     assert any(chat["deleted"] for chat in truth["chats"].values())
     assert_matches_truth(result.bag, truth)
     assert result.manifest.counts["chats"] == len(truth["chats"])
@@ -78,8 +78,8 @@ def test_date_range_collects_responsive_chats_whole(
 ) -> None:
     scope = make_scope("2026-03-01", "2026-11-01", "America/New_York")
     result = collect(sandbox_transport, scope=scope)
-    truth = tenant.ground_truth("alice@example.com", since=scope.since, until=scope.until)
-    assert 0 < len(truth["chats"]) < len(tenant.ground_truth("alice@example.com")["chats"])
+    truth = ground_truth(tenant, "alice@example.com", since=scope.since, until=scope.until)
+    assert 0 < len(truth["chats"]) < len(ground_truth(tenant, "alice@example.com")["chats"])
     assert_matches_truth(result.bag, truth)
     flags = [
         m["in_range"]
@@ -88,7 +88,7 @@ def test_date_range_collects_responsive_chats_whole(
         for m in e.metadata["messages"]
     ]
     assert True in flags
-    every_chat = set(tenant.ground_truth("alice@example.com")["chats"])
+    every_chat = set(ground_truth(tenant, "alice@example.com")["chats"])
     left_out = {i["source_id"] for i in result.manifest.limitations if i["kind"] == "chat_out_of_range"}
     assert left_out == every_chat - set(truth["chats"])
 

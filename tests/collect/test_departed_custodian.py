@@ -17,7 +17,7 @@ from ediscovery.collect.scope import Scope
 from ediscovery.evidence.manifest import validate_manifest
 from ediscovery.pipeline import PipelineOptions, run_pipeline
 from ediscovery.progress import RecordingReporter
-from ediscovery.sandbox import ManualClock, Tenant
+from ediscovery.sandbox import ManualClock, Tenant, ground_truth
 from ediscovery.sandbox.model import User
 from tests.collect.conftest import Collect, make_client
 
@@ -34,7 +34,7 @@ def depart(tenant: Tenant, email: str) -> User:
 def test_departed_custodian_is_collected_by_user_id(
     tenant: Tenant, sandbox_transport: httpx.ASGITransport, collect: Collect
 ) -> None:
-    truth = tenant.ground_truth("alice@example.com")
+    truth = ground_truth(tenant, "alice@example.com")
     user = depart(tenant, "alice@example.com")
     assert truth["chats"], "the sandbox user has chats to collect"
 

@@ -6,7 +6,7 @@ import json
 
 import httpx
 
-from ediscovery.sandbox import FaultConfig, FaultRule, ManualClock, Tenant, create_app
+from ediscovery.sandbox import FaultConfig, FaultRule, ManualClock, Tenant, create_app, ground_truth
 
 from .conftest import Collect
 from .test_collect_ground_truth import assert_matches_truth
@@ -29,7 +29,7 @@ def test_retries_and_one_corrupt_download_still_equal_ground_truth(
     )
     result = collect(app_with(tenant, sandbox_clock, faults))
     assert result.status == "complete", result.manifest.errors
-    assert_matches_truth(result.bag, tenant.ground_truth("alice@example.com"))
+    assert_matches_truth(result.bag, ground_truth(tenant, "alice@example.com"))
     assert all(e.status == "ok" for e in result.manifest.entries)
     statuses = [
         json.loads(line)["status"] for line in (result.bag / "requests.jsonl").read_text().splitlines()
@@ -43,7 +43,7 @@ def test_a_permanently_corrupt_file_is_kept_marked_and_reported(
 ) -> None:
     alice = tenant.user_by_email("alice@example.com")
     assert alice is not None
-    file_id = sorted(tenant.ground_truth("alice@example.com")["files"])[0]
+    file_id = sorted(ground_truth(tenant, "alice@example.com")["files"])[0]
     faults = FaultConfig(rules=(FaultRule("corrupt", f"*/files/{file_id}/content", times=None),))
     result = collect(app_with(tenant, sandbox_clock, faults))
     assert result.status == "incomplete"

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from ediscovery.sandbox import generate_tenant
 from ediscovery.verify import verify
 
 KEY_ENV = "EDISCOVERY_TEST_KEY"
@@ -206,9 +207,9 @@ def test_ctrl_c_while_finishing_exits_130_with_state_saved_and_is_in_custody(
 def test_ctrl_c_while_collecting_exits_130_and_the_same_command_finishes(tmp_path: Path) -> None:
     import time
 
-    from ediscovery.sandbox import DEMO_KEY, FaultConfig, Tenant, create_app, running_server
+    from ediscovery.sandbox import DEMO_KEY, FaultConfig, create_app, running_server
 
-    app = create_app(Tenant.generate(seed=7, scale="tiny"), faults=FaultConfig(latency_ms=150))
+    app = create_app(generate_tenant(seed=7, scale="tiny"), faults=FaultConfig(latency_ms=150))
     out = tmp_path / "out"
     args = ["--matter", "Acme v. Widget", "--custodian", "alice@example.com", "--key-env", KEY_ENV,
             "--out", str(out), "-q", "--no-pdf", "--max-rpm", "100000"]  # fmt: skip

@@ -16,7 +16,7 @@ import pytest
 from ediscovery.collect.scope import Scope
 from ediscovery.collect.state import RunState
 from ediscovery.pipeline import PipelineResult
-from ediscovery.sandbox import ManualClock, Tenant
+from ediscovery.sandbox import ManualClock, Tenant, ground_truth
 from ediscovery.sandbox.model import GeneratedFile, ProjectDocument
 
 from .conftest import Collect as RunPipeline
@@ -55,11 +55,11 @@ def collect(collect: RunPipeline, sandbox_clock: ManualClock) -> Collect:
 
 
 def alice_truth(tenant: Tenant) -> dict[str, object]:
-    return tenant.ground_truth("alice@example.com")
+    return ground_truth(tenant, "alice@example.com")
 
 
 def live_chat(tenant: Tenant) -> str:
-    truth = tenant.ground_truth("alice@example.com")
+    truth = ground_truth(tenant, "alice@example.com")
     return sorted(cid for cid, chat in truth["chats"].items() if not chat["deleted"])[0]
 
 

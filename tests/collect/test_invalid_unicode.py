@@ -17,7 +17,7 @@ import pypdf
 import pytest
 
 from ediscovery.produce import build_production
-from ediscovery.sandbox import Tenant
+from ediscovery.sandbox import Tenant, ground_truth
 
 from .conftest import Collect
 
@@ -29,7 +29,7 @@ ESCAPED = "Budget \\ud83d cut"
 def test_a_lone_surrogate_in_a_chat_title_is_escaped_in_every_derived_file(
     collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport, tmp_path: Path
 ) -> None:
-    truth = tenant.ground_truth("alice@example.com")
+    truth = ground_truth(tenant, "alice@example.com")
     chat_id = sorted(cid for cid, chat in truth["chats"].items() if not chat["deleted"])[0]
     tenant.chats[chat_id] = dataclasses.replace(tenant.chats[chat_id], name=TITLE)
 

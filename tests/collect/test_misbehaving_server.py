@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from ediscovery.sandbox import DEMO_KEY, Tenant, create_app, running_server
+from ediscovery.sandbox import DEMO_KEY, Tenant, create_app, generate_tenant, ground_truth, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_ENV = "EDISCOVERY_TEST_KEY"
@@ -102,7 +102,7 @@ class Misbehaving:
 
 @pytest.fixture
 def tenant() -> Tenant:
-    return Tenant.generate(seed=7, scale="tiny")
+    return generate_tenant(seed=7, scale="tiny")
 
 
 @pytest.fixture
@@ -127,12 +127,12 @@ def collect(base_url: str, out: Path) -> subprocess.CompletedProcess[str]:
 
 
 def _a_chat(tenant: Tenant) -> str:
-    truth = tenant.ground_truth("alice@example.com")
+    truth = ground_truth(tenant, "alice@example.com")
     return sorted(cid for cid, chat in truth["chats"].items() if not chat["deleted"])[0]
 
 
 def _a_file(tenant: Tenant) -> str:
-    return sorted(tenant.ground_truth("alice@example.com")["files"])[0]
+    return sorted(ground_truth(tenant, "alice@example.com")["files"])[0]
 
 
 CASES: list[tuple[str, str, Callable[[Tenant], str], int, str]] = [

@@ -7,14 +7,14 @@ import csv
 import httpx
 
 from ediscovery.evidence.canonical import utc_iso
-from ediscovery.sandbox import Tenant
+from ediscovery.sandbox import Tenant, ground_truth
 from tests.collect.conftest import Collect
 
 
 def test_summary_gives_first_and_last_activity_times(
     tenant: Tenant, sandbox_transport: httpx.ASGITransport, collect: Collect
 ) -> None:
-    truth = tenant.ground_truth("alice@example.com")
+    truth = ground_truth(tenant, "alice@example.com")
     times = sorted(tenant.activities.get(a).created_at for a in truth["activities"])  # type: ignore[union-attr]
 
     result = collect(sandbox_transport)

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ediscovery.sandbox import Tenant
+from ediscovery.sandbox import Tenant, ground_truth
 
 from .conftest import Collect
 from .test_collect_ground_truth import assert_matches_truth
@@ -76,7 +76,7 @@ def test_sigkilled_runs_resume_to_ground_truth_without_refetching(
     result = json.loads(done.stdout)
     bag = Path(result["bag"])
     assert len([p for p in bag.parent.iterdir() if p.is_dir() and not p.name.startswith(".")]) == 1
-    assert_matches_truth(bag, tenant.ground_truth("alice@example.com"))
+    assert_matches_truth(bag, ground_truth(tenant, "alice@example.com"))
     downloads = content_downloads(bag)
     assert len(downloads) == len(set(downloads)), "a content download was repeated"
     custody = [json.loads(line) for line in (bag / "custody.jsonl").read_text().splitlines()]

@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from ediscovery.sandbox import Tenant
+from ediscovery.sandbox import Tenant, ground_truth
 from tests.collect.conftest import Collect
 from tests.render.render_bag import pdftext
 
@@ -18,7 +18,7 @@ from tests.render.render_bag import pdftext
 def test_unrenderable_character_is_a_transcript_warning_in_the_manifest(
     tenant: Tenant, sandbox_transport: httpx.ASGITransport, collect: Collect
 ) -> None:
-    user_id = tenant.ground_truth("alice@example.com")["user_ids"][0]
+    user_id = ground_truth(tenant, "alice@example.com")["user_ids"][0]
     chat = next(c for c in tenant.chats_of(user_id) if c.deleted_at is None)
     later = chat.updated_at + timedelta(minutes=1)
     tenant.add_message(chat.id, "user", "A private-use glyph: \ue000.", later)

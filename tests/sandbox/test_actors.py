@@ -10,7 +10,7 @@ import httpx
 
 from ediscovery.api.activities import Activity
 from ediscovery.api.client import ComplianceClient
-from ediscovery.sandbox import ManualClock, Tenant
+from ediscovery.sandbox import ManualClock, Tenant, ground_truth
 
 NO_NETWORK_FIELDS = ("anthropic_actor", "scim_directory_sync_actor")
 EMITTED = {
@@ -101,7 +101,7 @@ def test_non_user_actors_carry_the_documented_fields(tenant: Tenant) -> None:
 def test_activities_of_other_actors_about_the_custodian_are_not_the_custodians(tenant: Tenant) -> None:
     custodian = tenant.user_by_email("alice@example.com")
     assert custodian is not None
-    truth = set(tenant.ground_truth(custodian.email)["activities"])
+    truth = set(ground_truth(tenant, custodian.email)["activities"])
     own = {a.id for a in tenant.activities.all() if a.actor.get("user_id") == custodian.id}
     about = {
         a.id

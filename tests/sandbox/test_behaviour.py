@@ -14,7 +14,17 @@ from click.testing import CliRunner
 from starlette.applications import Starlette
 
 from ediscovery.cli.sandbox import command
-from ediscovery.sandbox import DELETE_KEY, DEMO_KEY, FaultConfig, FaultRule, ManualClock, Tenant, create_app
+from ediscovery.sandbox import (
+    DELETE_KEY,
+    DEMO_KEY,
+    FaultConfig,
+    FaultRule,
+    ManualClock,
+    Tenant,
+    create_app,
+    generate_tenant,
+    ground_truth,
+)
 from ediscovery.sandbox.content import LONG_TOOL_CHARS
 from ediscovery.sandbox.downloads import file_uuid
 from tests.sandbox.conftest import BASE, SyncApi
@@ -123,7 +133,7 @@ def test_activity_feed_desc_asc_and_before_id(api: SyncApi, tenant: Tenant, alic
     asc = [a for page in walk_cursor(api, "activities", {**params, "order": "asc"}) for a in page]
     assert len(desc) > 100
     assert desc == asc[::-1]
-    assert sorted(desc) == tenant.ground_truth("alice@example.com")["activities"]
+    assert sorted(desc) == ground_truth(tenant, "alice@example.com")["activities"]
     first = api.get(f"{V1}/activities", params=params).json()
     second = api.get(f"{V1}/activities", params={**params, "after_id": first["last_id"]}).json()
     back = api.get(f"{V1}/activities", params={**params, "before_id": second["first_id"]}).json()
@@ -360,15 +370,15 @@ def test_live_sandbox_streams_downloads_chunked(live_sandbox: str, demo_key: str
 
 
 def test_generation_is_deterministic_per_seed() -> None:
-    one, two, other = Tenant.generate(7, "tiny"), Tenant.generate(7, "tiny"), Tenant.generate(8, "tiny")
-    assert one.ground_truth("alice@example.com") == two.ground_truth("alice@example.com")
+    one, two, other = generate_tenant(7, "tiny"), generate_tenant(7, "tiny"), generate_tenant(8, "tiny")
+    assert ground_truth(one, "alice@example.com") == ground_truth(two, "alice@example.com")
     assert list(one.chats) == list(two.chats)
     assert [a.id for a in one.activities.all()] == [a.id for a in two.activities.all()]
     assert list(one.chats) != list(other.chats)
 
 
 def test_ground_truth_matches_a_walk_of_the_api(api: SyncApi, tenant: Tenant, alice_id: str) -> None:
-    truth = tenant.ground_truth("alice@example.com")
+    truth = ground_truth(tenant, "alice@example.com")
     assert truth["user_ids"] == [alice_id]
     listed = [c for page in walk_cursor(api, "apps/chats", {"user_ids[]": alice_id}) for c in page]
     assert sorted(listed) == sorted(truth["chats"])
@@ -402,19 +412,19 @@ def test_ground_truth_date_window_and_mutations(tenant: Tenant, alice_id: str) -
     from datetime import UTC, datetime
 
     since, until = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
-    windowed = tenant.ground_truth(alice_id, since=since, until=until)
-    assert 0 < len(windowed["chats"]) < len(tenant.ground_truth(alice_id)["chats"])
+    windowed = ground_truth(tenant, alice_id, since=since, until=until)
+    assert 0 < len(windowed["chats"]) < len(ground_truth(tenant, alice_id)["chats"])
     chat = tenant.add_chat(alice_id, next(iter(tenant.orgs)), "New", datetime(2026, 11, 19, tzinfo=UTC))
     tenant.add_message(chat.id, "user", "hello", datetime(2026, 11, 19, 1, tzinfo=UTC))
     assert tenant.chats[chat.id].updated_at == datetime(2026, 11, 19, 1, tzinfo=UTC)
-    assert chat.id in tenant.ground_truth("ALICE@example.com")["chats"]
+    assert chat.id in ground_truth(tenant, "ALICE@example.com")["chats"]
 
 
 def test_large_file_knob_streams_without_holding_bytes() -> None:
-    tenant = Tenant.generate(7, "tiny", big_file_bytes=5 * 1024 * 1024 + 3)
+    tenant = generate_tenant(7, "tiny", big_file_bytes=5 * 1024 * 1024 + 3)
     big = next(f for f in tenant.files.values() if f.filename == "big-export.bin")
     assert big.blob.data is None and big.blob.size == 5 * 1024 * 1024 + 3
-    assert big.id in tenant.ground_truth("alice@example.com")["files"]
+    assert big.id in ground_truth(tenant, "alice@example.com")["files"]
 
 
 def test_cli_help_lists_options() -> None:

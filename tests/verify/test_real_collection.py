@@ -30,7 +30,7 @@ from ediscovery.cli.verify import command
 from ediscovery.collect.run import CollectOptions
 from ediscovery.collect.scope import Scope
 from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, run_pipeline
-from ediscovery.sandbox import ManualClock, Tenant, create_app
+from ediscovery.sandbox import ManualClock, create_app, generate_tenant
 from ediscovery.verify import verify
 from tests.collect.conftest import make_client
 from tests.verify.finished import cut_custody, edit_manifest, retag
@@ -53,7 +53,7 @@ class Collection:
 
 def _collect(out: Path, password: str | None, volume_size: str | None = None) -> PipelineResult:
     clock = ManualClock()
-    app = create_app(Tenant.generate(seed=7, scale="tiny"), clock=clock, sleep=clock.sleep)
+    app = create_app(generate_tenant(seed=7, scale="tiny"), clock=clock, sleep=clock.sleep)
 
     async def go() -> PipelineResult:
         sink = RequestSink()

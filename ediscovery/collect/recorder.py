@@ -1,4 +1,4 @@
-"""Natives: every API response and download of a run, stored once, byte-for-byte, or read back.
+"""Recorder: every API response and download of a run, stored once, byte-for-byte, or read back.
 
 This is the one place where the collector touches the network and the bag. A JSON response
 is written exactly as received (hashed in the same pass), recorded in the run state, then in
@@ -63,7 +63,7 @@ class Origin:
     retrieved_at: str
 
 
-class Natives:
+class Recorder:
     """Store-or-replay of natives for one run (see the module docstring)."""
 
     def __init__(

@@ -1,4 +1,4 @@
-"""Natives of a production: byte-exact copies verified against the manifest, and their text.
+"""Copies: the natives of a production, byte-exact copies verified against the manifest, and their text.
 
 Owns copying a stored file into ``NATIVES/`` under a control-number name (never the
 API-supplied name), checking its SHA-256 against the manifest entry while it streams, choosing
