@@ -1,9 +1,10 @@
-"""``ComplianceClient``: one method per read endpoint of the Compliance API the collector needs.
+"""``ComplianceClient``: the Compliance API's read endpoints, built on the one table of them.
 
-Lists are async iterators of raw :class:`ApiResponse` pages (the evidence), always asking for
-the largest page the endpoint allows. :meth:`ComplianceClient.get`, :meth:`~ComplianceClient.pages`
-and :meth:`~ComplianceClient.download` reach any read endpoint by path, for callers that keep
-their own cursors (a resumed collection). Single objects are one ``ApiResponse``; file and
+Every path, page scheme and largest ``limit`` comes from :mod:`ediscovery.api.endpoints`.
+Lists are async iterators of raw :class:`ApiResponse` pages (the evidence), asking for the
+largest page the endpoint allows. :meth:`ComplianceClient.get`, :meth:`~ComplianceClient.pages`
+and :meth:`~ComplianceClient.download` reach any read endpoint by a path from that table, for
+callers that keep their own cursors (the collector, which resumes a walk from a stored page). Single objects are one ``ApiResponse``; file and
 generated-file content is streamed to a sink and returns a :class:`DownloadResult`. The
 documented chats-list rules are checked before any request is spent. Deliberately, there
 is no method that deletes anything.
@@ -18,7 +19,6 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from types import TracebackType
-from urllib.parse import quote
 
 import httpx
 
@@ -26,7 +26,7 @@ from ediscovery.api.attempt import WaitObserver
 from ediscovery.api.budget import Clock, RequestBudget, Sleep
 from ediscovery.api.credentials import DEFAULT_KEY_ENV, ApiKey, api_key_from_env
 from ediscovery.api.download import SinkLike, as_sink
-from ediscovery.api.endpoints import V1
+from ediscovery.api.endpoints import ENDPOINTS, V1, path
 from ediscovery.api.pagination import PageGuard, PageScheme, walk
 from ediscovery.api.query import Pairs, TimeRange, build_query
 from ediscovery.api.response import ApiResponse, DownloadResult
@@ -36,7 +36,8 @@ from ediscovery.errors import UsageError
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 MAX_USER_IDS_PER_CHAT_QUERY = 10
-MESSAGE_TRUNCATION_DEFAULTS = (("tool_use_input_max_chars", "-1"), ("tool_result_max_chars", "-1"))
+LIMIT = {name: endpoint.limit or 0 for name, endpoint in ENDPOINTS.items()}
+"""The largest ``limit`` of each list endpoint: the default of every typed list method."""
 Pages = AsyncIterator[ApiResponse]
 
 
@@ -50,13 +51,6 @@ def _compliance_path(path: str) -> str:
     if not path.startswith(f"{V1}/") or "?" in path or "#" in path or dots:
         raise UsageError(f"Not a Compliance API path: {path!r}.")
     return path
-
-
-def _seg(identifier: str) -> str:
-    """An ID as one path segment (a hostile ID cannot change the path)."""
-    if not identifier:
-        raise UsageError("An empty ID was given.")
-    return quote(identifier, safe="")
 
 
 class ComplianceClient:
@@ -146,38 +140,20 @@ class ComplianceClient:
             _compliance_path(path), as_sink(sink), expected_size=expected_size
         )
 
-    # -- plumbing -------------------------------------------------------------------------
+    # -- typed endpoints (paths, schemes and largest limits from ``api.endpoints``) ----------
 
-    def _cursor(self, path: str, query: Pairs) -> Pages:
-        return self.pages(path, query, scheme="cursor")
+    def _list(self, name: str, *ids: str, query: Pairs = ()) -> Pages:
+        scheme = ENDPOINTS[name].scheme
+        assert scheme is not None, f"{name} is not a list endpoint"
+        return self.pages(_path(name, *ids), query, scheme=scheme)
 
-    def _tokens(self, path: str, query: Pairs) -> Pages:
-        return self.pages(path, query, scheme="token")
-
-    async def _get(self, path: str, query: Pairs = ()) -> ApiResponse:
-        return await self.get(path, query)
-
-    # -- directory ------------------------------------------------------------------------
-
-    def organizations(self, *, limit: int = 1000) -> Pages:
+    def organizations(self, *, limit: int = LIMIT["organizations"]) -> Pages:
         """``GET /organizations`` pages (page token)."""
-        return self._tokens(f"{V1}/organizations", build_query({"limit": limit}))
+        return self._list("organizations", query=build_query({"limit": limit}))
 
-    def organization_users(self, org_uuid: str, *, limit: int = 1000) -> Pages:
+    def organization_users(self, org_uuid: str, *, limit: int = LIMIT["organization_users"]) -> Pages:
         """``GET /organizations/{org_uuid}/users`` pages (current members)."""
-        return self._tokens(f"{V1}/organizations/{_seg(org_uuid)}/users", build_query({"limit": limit}))
-
-    def groups(self, *, name_prefix: str | None = None, limit: int = 1000) -> Pages:
-        """``GET /groups`` pages."""
-        return self._tokens(f"{V1}/groups", build_query({"name_prefix": name_prefix, "limit": limit}))
-
-    async def group(self, group_id: str) -> ApiResponse:
-        return await self._get(f"{V1}/groups/{_seg(group_id)}")
-
-    def group_members(self, group_id: str, *, limit: int = 1000) -> Pages:
-        return self._tokens(f"{V1}/groups/{_seg(group_id)}/members", build_query({"limit": limit}))
-
-    # -- chats ----------------------------------------------------------------------------
+        return self._list("organization_users", org_uuid, query=build_query({"limit": limit}))
 
     async def chats(
         self,
@@ -188,7 +164,7 @@ class ComplianceClient:
         order_by: str | None = None,
         created_at: TimeRange | None = None,
         updated_at: TimeRange | None = None,
-        limit: int = 1000,
+        limit: int = LIMIT["chats"],
     ) -> Pages:
         """``GET /apps/chats`` pages: per user (``user_ids`` in chunks of 10) or org-wide."""
         _check_chat_list_rules(user_ids, project_ids, order_by, created_at, updated_at)
@@ -203,7 +179,7 @@ class ComplianceClient:
                 arrays={"user_ids": chunk, "organization_ids": organization_ids, "project_ids": project_ids},
                 ranges={"created_at": created_at, "updated_at": updated_at},
             )
-            async for page in self._cursor(f"{V1}/apps/chats", query):
+            async for page in self._list("chats", query=query):
                 yield page
 
     async def chat_messages(
@@ -215,57 +191,72 @@ class ComplianceClient:
         updated_at: TimeRange | None = None,
     ) -> ApiResponse:
         """The whole chat in one response (``limit`` omitted), tool input/results untruncated."""
-        query = self._message_query(None, order, created_at, updated_at)
-        return await self._get(f"{V1}/apps/chats/{_seg(chat_id)}/messages", query)
-
-    def chat_message_pages(
-        self,
-        chat_id: str,
-        *,
-        limit: int | None = 1000,
-        order: str | None = None,
-        created_at: TimeRange | None = None,
-        updated_at: TimeRange | None = None,
-    ) -> Pages:
-        """Chat messages page by page (cursor); ``limit=None`` asks for everything per page."""
-        query = self._message_query(limit, order, created_at, updated_at)
-        return self._cursor(f"{V1}/apps/chats/{_seg(chat_id)}/messages", query)
-
-    @staticmethod
-    def _message_query(
-        limit: int | None, order: str | None, created_at: TimeRange | None, updated_at: TimeRange | None
-    ) -> Pairs:
-        scalars = {"limit": limit, "order": order}
         ranges = {"created_at": created_at, "updated_at": updated_at}
-        return (*MESSAGE_TRUNCATION_DEFAULTS, *build_query(scalars, ranges=ranges))
-
-    # -- files, generated files, artifacts -------------------------------------------------
-
-    async def file_metadata(self, file_id: str) -> ApiResponse:
-        return await self._get(f"{V1}/apps/chats/files/{_seg(file_id)}")
+        query = (*ENDPOINTS["chat_messages"].fixed, *build_query({"order": order}, ranges=ranges))
+        return await self.get(_path("chat_messages", chat_id), query)
 
     async def download_file(self, file_id: str, sink: SinkLike) -> DownloadResult:
         """Stream an uploaded file's bytes to ``sink``; IntegrityError (``.result``) on MD5 mismatch."""
-        return await self.download(f"{V1}/apps/chats/files/{_seg(file_id)}/content", sink)
-
-    async def generated_file_metadata(self, file_id: str) -> ApiResponse:
-        return await self._get(f"{V1}/apps/chats/generated-files/{_seg(file_id)}")
+        return await self.download(_path("file_content", file_id), sink)
 
     async def download_generated_file(self, file_id: str, sink: SinkLike) -> DownloadResult:
         """Stream a generated file's bytes to ``sink`` (``claude_file_...`` ids use the files endpoint)."""
         if file_id.startswith("claude_file_"):
             return await self.download_file(file_id, sink)
-        path = f"{V1}/apps/chats/generated-files/{_seg(file_id)}/content"
-        return await self.download(path, sink)
+        return await self.download(_path("generated_file_content", file_id), sink)
 
-    async def artifact_metadata(self, version_id: str) -> ApiResponse:
-        return await self._get(f"{V1}/apps/artifacts/{_seg(version_id)}")
+    def projects(
+        self,
+        *,
+        user_ids: Sequence[str] | None = None,
+        organization_ids: Sequence[str] | None = None,
+        created_at: TimeRange | None = None,
+        updated_at: TimeRange | None = None,
+        limit: int = LIMIT["projects"],
+    ) -> Pages:
+        """``GET /apps/projects`` pages (page token)."""
+        query = build_query(
+            {"limit": limit},
+            arrays={"user_ids": user_ids, "organization_ids": organization_ids},
+            ranges={"created_at": created_at, "updated_at": updated_at},
+        )
+        return self._list("projects", query=query)
 
-    async def artifact_content(self, version_id: str) -> ApiResponse:
-        """Artifact version content (a JSON object with ``content``)."""
-        return await self._get(f"{V1}/apps/artifacts/{_seg(version_id)}/content")
+    async def project(self, project_id: str) -> ApiResponse:
+        return await self.get(_path("project", project_id))
 
-    # -- projects ---------------------------------------------------------------------------
+    async def project_document(self, document_id: str) -> ApiResponse:
+        return await self.get(_path("project_document", document_id))
+
+    def activities(
+        self,
+        *,
+        activity_types: Sequence[str] | None = None,
+        exclude_activity_types: Sequence[str] | None = None,
+        actor_ids: Sequence[str] | None = None,
+        user_ids: Sequence[str] | None = None,
+        organization_ids: Sequence[str] | None = None,
+        created_at: TimeRange | None = None,
+        order: str | None = None,
+        after_id: str | None = None,
+        limit: int = LIMIT["activities"],
+    ) -> Pages:
+        """``GET /activities`` pages (newest first unless ``order="asc"``)."""
+        if activity_types and exclude_activity_types:
+            raise UsageError("activity_types and exclude_activity_types cannot be combined.")
+        arrays = {
+            "activity_types": activity_types,
+            "exclude_activity_types": exclude_activity_types,
+            "actor_ids": actor_ids,
+            "user_ids": user_ids,
+            "organization_ids": organization_ids,
+        }
+        query = build_query(
+            {"order": order, "after_id": after_id, "limit": limit},
+            arrays=arrays,
+            ranges={"created_at": created_at},
+        )
+        return self._list("activities", query=query)
 
     async def has_content(self, user_id: str) -> bool:
         """Whether the API holds anything of ``user_id``: a chat, a project or an activity.
@@ -286,71 +277,12 @@ class ComplianceClient:
                 break
         return False
 
-    def projects(
-        self,
-        *,
-        user_ids: Sequence[str] | None = None,
-        organization_ids: Sequence[str] | None = None,
-        created_at: TimeRange | None = None,
-        updated_at: TimeRange | None = None,
-        limit: int = 100,
-    ) -> Pages:
-        query = build_query(
-            {"limit": limit},
-            arrays={"user_ids": user_ids, "organization_ids": organization_ids},
-            ranges={"created_at": created_at, "updated_at": updated_at},
-        )
-        return self._tokens(f"{V1}/apps/projects", query)
 
-    async def project(self, project_id: str) -> ApiResponse:
-        return await self._get(f"{V1}/apps/projects/{_seg(project_id)}")
-
-    def project_attachments(self, project_id: str, *, limit: int = 100) -> Pages:
-        return self._tokens(
-            f"{V1}/apps/projects/{_seg(project_id)}/attachments", build_query({"limit": limit})
-        )
-
-    def project_collaborators(self, project_id: str, *, limit: int = 100) -> Pages:
-        path = f"{V1}/apps/projects/{_seg(project_id)}/collaborators"
-        return self._tokens(path, build_query({"limit": limit}))
-
-    async def project_document(self, document_id: str) -> ApiResponse:
-        return await self._get(f"{V1}/apps/projects/documents/{_seg(document_id)}")
-
-    async def project_document_metadata(self, document_id: str) -> ApiResponse:
-        return await self._get(f"{V1}/apps/projects/documents/{_seg(document_id)}/metadata")
-
-    # -- activity feed ---------------------------------------------------------------------
-
-    def activities(
-        self,
-        *,
-        activity_types: Sequence[str] | None = None,
-        exclude_activity_types: Sequence[str] | None = None,
-        actor_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        organization_ids: Sequence[str] | None = None,
-        created_at: TimeRange | None = None,
-        order: str | None = None,
-        after_id: str | None = None,
-        limit: int = 5000,
-    ) -> Pages:
-        """``GET /activities`` pages (newest first unless ``order="asc"``)."""
-        if activity_types and exclude_activity_types:
-            raise UsageError("activity_types and exclude_activity_types cannot be combined.")
-        arrays = {
-            "activity_types": activity_types,
-            "exclude_activity_types": exclude_activity_types,
-            "actor_ids": actor_ids,
-            "user_ids": user_ids,
-            "organization_ids": organization_ids,
-        }
-        query = build_query(
-            {"order": order, "after_id": after_id, "limit": limit},
-            arrays=arrays,
-            ranges={"created_at": created_at},
-        )
-        return self._cursor(f"{V1}/activities", query)
+def _path(name: str, *ids: str) -> str:
+    """The path of endpoint ``name``; an empty id from the caller is a usage error."""
+    if not all(ids):
+        raise UsageError("An empty ID was given.")
+    return path(name, *ids)
 
 
 def _check_chat_list_rules(

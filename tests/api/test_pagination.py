@@ -73,7 +73,7 @@ def test_next_page_without_has_more_is_followed_until_null(make_client) -> None:
 
     async def go() -> int:
         async with make_client(handler) as client:
-            return len([p async for p in client.groups()])
+            return len([p async for p in client.organizations()])
 
     assert run(go()) == 3
 
