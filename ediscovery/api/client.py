@@ -4,8 +4,9 @@ Every path, page scheme and largest ``limit`` comes from :mod:`ediscovery.api.en
 Lists are async iterators of raw :class:`ApiResponse` pages (the evidence), asking for the
 largest page the endpoint allows. :meth:`ComplianceClient.get`, :meth:`~ComplianceClient.pages`
 and :meth:`~ComplianceClient.download` reach any read endpoint by a path from that table, for
-callers that keep their own cursors (the collector, which resumes a walk from a stored page). Single objects are one ``ApiResponse``; file and
-generated-file content is streamed to a sink and returns a :class:`DownloadResult`. The
+callers that keep their own cursors (the collector, which resumes a walk from a stored page).
+Single objects are one ``ApiResponse``; file and generated-file content is streamed to a sink
+and returns a :class:`DownloadResult`. The
 documented chats-list rules are checked before any request is spent. Deliberately, there
 is no method that deletes anything.
 """
