@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from ediscovery.api import ApiResponse, ComplianceClient, DirectoryUser, Organization, parse_items
 from ediscovery.collect.plan import Custodian
 from ediscovery.errors import CustodianNotFound
+from ediscovery.evidence.kinds import Kind
 
 USER_ID = re.compile(r"user_[A-Za-z0-9]{1,123}")
 """What a ``user_...`` id looks like; only such a query may name a departed custodian."""
@@ -77,12 +78,12 @@ async def load_directory(client: ComplianceClient) -> Directory:
     pages: list[DirectoryPage] = []
     orgs: list[OrgRef] = []
     async for number, page in _numbered(client.organizations()):
-        pages.append(DirectoryPage("organizations", (), number, page))
+        pages.append(DirectoryPage(Kind.ORGANIZATIONS, (), number, page))
         orgs.extend(OrgRef(o.uuid, o.name) for o in parse_items(page, Organization))
     members: list[tuple[OrgRef, DirectoryUser]] = []
     for org in orgs:
         async for number, page in _numbered(client.organization_users(org.uuid)):
-            pages.append(DirectoryPage("users", (org.uuid,), number, page))
+            pages.append(DirectoryPage(Kind.USERS, (org.uuid,), number, page))
             members.extend((org, user) for user in parse_items(page, DirectoryUser))
     return Directory(merge_people(members), tuple(orgs), tuple(pages))
 

@@ -160,7 +160,7 @@ def _project_snapshot(tally: Tally, previous: Previous | None) -> dict[str, dict
     keeps its row); a project whose fetch or walk failed is marked so the next run redoes it."""
     rows = {pid: dict(row) for pid, row in (previous.projects.items() if previous else ())}
     for pid, row in tally.projects.items():
-        failed = ("project", pid) in tally.errors
+        failed = (Kind.PROJECT, pid) in tally.errors
         rows[pid] = {**row, "status": "failed" if failed else "ok"}
     return rows
 

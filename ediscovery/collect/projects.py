@@ -47,7 +47,7 @@ class Projects:
                 self.ctx.tally.want_project(project.id, "created_by_custodian", uid)
 
     async def project(self, project_id: str) -> None:
-        await self.ctx.tasks.guard("project", project_id, lambda: self._project(project_id))
+        await self.ctx.tasks.guard(Kind.PROJECT, project_id, lambda: self._project(project_id))
 
     async def _project(self, project_id: str) -> None:
         users = self.ctx.tally.users_of(project_id)

@@ -93,7 +93,7 @@ def listed_chats(manifest: Mapping[str, Any]) -> dict[str, int]:
     """Per custodian, how many chats the stored chat-list pages show (in range or not)."""
     listed: dict[str, int] = {}
     for entry in manifest.get("entries") or []:
-        if entry.get("kind") == "chat_list":
+        if entry.get("kind") == Kind.CHAT_LIST:
             who = custodian_of(manifest, entry.get("custodian_user_ids"))
             listed[who] = listed.get(who, 0) + int((entry.get("metadata") or {}).get("item_count") or 0)
     return listed

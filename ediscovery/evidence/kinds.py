@@ -5,7 +5,8 @@ native lives in the bag (path template, number of ids, paged or not), which ``co
 of ``manifest.json`` it fills, whether chat messages reference it (its entry lists every
 referencing chat and message), whether an incremental run carries it from an earlier run
 instead of fetching it again, and how a production presents it (DAT ``DOCTYPE``; whether it is
-produced as a document of its own, in a family or after the families). The ``kind`` enum of
+produced as a document of its own, in a family or after the families; where its text comes
+from), and which transcript it yields (document type and folder). The ``kind`` enum of
 ``manifests/manifest.schema.json`` is this enum (a test checks it).
 """
 
@@ -41,6 +42,22 @@ class Kind(StrEnum):
     REPORT = "report"
 
 
+class TextFrom(StrEnum):
+    """Where a natively produced document's searchable text comes from."""
+
+    CONTENT = "content"  # the stored bytes, when their type is text
+    MEMBERS = "members"  # chosen members of the stored JSON (``KindInfo.text_members``)
+    NOTE = "note"  # nothing: a note naming the native, its hash and size
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """The transcript a kind yields: its document type and its folder under ``data/transcripts``."""
+
+    document_type: str
+    folder: str
+
+
 @dataclass(frozen=True)
 class KindInfo:
     """What one kind is (see the module docstring)."""
@@ -53,6 +70,9 @@ class KindInfo:
     doctype: str | None = None  # DAT DOCTYPE when produced
     produced_natively: bool = False  # a native document of its own (with a slip sheet)
     carried: bool = False  # stored once per series: an incremental run carries it, not refetches it
+    text: TextFrom = TextFrom.NOTE
+    text_members: tuple[str, ...] = ()
+    transcript: Transcript | None = None  # the transcript rendered from it
 
 
 _N = "data/native"
@@ -60,7 +80,12 @@ KINDS: dict[Kind, KindInfo] = {
     Kind.ORGANIZATIONS: KindInfo(f"{_N}/directory/organizations/page-{{page}}.json", 0, paged=True),
     Kind.USERS: KindInfo(f"{_N}/directory/users/{{0}}/page-{{page}}.json", paged=True),
     Kind.CHAT_LIST: KindInfo(f"{_N}/chat_lists/{{0}}/page-{{page}}.json", paged=True),
-    Kind.CHAT_MESSAGES: KindInfo(f"{_N}/chats/{{0}}/messages-{{page}}.json", paged=True, doctype="Chat"),
+    Kind.CHAT_MESSAGES: KindInfo(
+        f"{_N}/chats/{{0}}/messages-{{page}}.json",
+        paged=True,
+        doctype="Chat",
+        transcript=Transcript("chat", "chats"),
+    ),
     Kind.FILE_METADATA: KindInfo(f"{_N}/files/{{0}}/metadata.json", referenced=True),
     Kind.FILE: KindInfo(
         f"{_N}/files/{{0}}/content.bin",
@@ -69,6 +94,7 @@ KINDS: dict[Kind, KindInfo] = {
         doctype="File",
         produced_natively=True,
         carried=True,
+        text=TextFrom.CONTENT,
     ),
     Kind.GENERATED_FILE_METADATA: KindInfo(f"{_N}/generated_files/{{0}}/metadata.json", referenced=True),
     Kind.GENERATED_FILE: KindInfo(
@@ -78,6 +104,7 @@ KINDS: dict[Kind, KindInfo] = {
         doctype="GeneratedFile",
         produced_natively=True,
         carried=True,
+        text=TextFrom.CONTENT,
     ),
     Kind.ARTIFACT_METADATA: KindInfo(f"{_N}/artifacts/{{0}}/metadata.json", referenced=True),
     Kind.ARTIFACT: KindInfo(
@@ -87,9 +114,18 @@ KINDS: dict[Kind, KindInfo] = {
         doctype="Artifact",
         produced_natively=True,
         carried=True,
+        text=TextFrom.MEMBERS,
+        text_members=("content",),
     ),
     Kind.PROJECT_LIST: KindInfo(f"{_N}/project_lists/{{0}}/page-{{page}}.json", paged=True),
-    Kind.PROJECT: KindInfo(f"{_N}/projects/{{0}}/project.json", count="projects", doctype="Project"),
+    Kind.PROJECT: KindInfo(
+        f"{_N}/projects/{{0}}/project.json",
+        count="projects",
+        doctype="Project",
+        text=TextFrom.MEMBERS,
+        text_members=("name", "description", "instructions"),
+        transcript=Transcript("project", "projects"),
+    ),
     Kind.PROJECT_ATTACHMENTS: KindInfo(f"{_N}/projects/{{0}}/attachments-{{page}}.json", paged=True),
     Kind.PROJECT_COLLABORATORS: KindInfo(f"{_N}/projects/{{0}}/collaborators-{{page}}.json", paged=True),
     Kind.PROJECT_DOCUMENT: KindInfo(
@@ -98,9 +134,13 @@ KINDS: dict[Kind, KindInfo] = {
         doctype="ProjectDocument",
         produced_natively=True,
         carried=True,
+        text=TextFrom.MEMBERS,
+        text_members=("content",),
     ),
     Kind.PROJECT_DOCUMENT_METADATA: KindInfo(f"{_N}/project_documents/{{0}}/metadata.json"),
-    Kind.ACTIVITIES: KindInfo(f"{_N}/activities/{{0}}/page-{{page}}.json", paged=True),
+    Kind.ACTIVITIES: KindInfo(
+        f"{_N}/activities/{{0}}/page-{{page}}.json", paged=True, transcript=Transcript("activity", "activity")
+    ),
     Kind.TRANSCRIPT: KindInfo(),
     Kind.REPORT: KindInfo(),
 }
@@ -121,6 +161,10 @@ chat-message pages, ``activities`` from the feed pages' item counts, the rest on
 REFERENCED = frozenset(kind for kind, info in KINDS.items() if info.referenced)
 PRODUCED_NATIVELY = tuple(kind for kind, info in KINDS.items() if info.produced_natively)
 CARRIED = tuple(kind for kind, info in KINDS.items() if info.carried)
+TRANSCRIPT_FOLDERS = {
+    info.transcript.document_type: info.transcript.folder for info in KINDS.values() if info.transcript
+}
+"""Transcript document type (``chat``, ``project``, ``activity``) -> its ``data/transcripts`` folder."""
 DOCTYPES = {kind: info.doctype for kind, info in KINDS.items() if info.doctype}
 
 

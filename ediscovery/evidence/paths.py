@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ediscovery.errors import UnsafePathError
-from ediscovery.evidence.kinds import KINDS
+from ediscovery.evidence.kinds import KINDS, TRANSCRIPT_FOLDERS, Kind
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _SLUG_DROP = re.compile(r"[^a-z0-9._-]")
@@ -38,7 +38,6 @@ _NATIVE: dict[str, tuple[str, int, bool]] = {
     kind: (info.path, info.ids, info.paged) for kind, info in KINDS.items() if info.path is not None
 }
 PAGED_KINDS = frozenset(kind for kind, (_, _, paged) in _NATIVE.items() if paged)
-TRANSCRIPT_FOLDERS = {"chat": "chats", "project": "projects", "activity": "activity"}
 
 
 def safe_id(value: str) -> str:
@@ -59,7 +58,7 @@ def native_path(kind: str, *ids: str, page: int | None = None) -> str:
     kinds refuse it. ``transcript`` takes the document type (``chat``, ``project``,
     ``activity``) then the id. Unknown kinds and wrong arity raise ``ValueError``.
     """
-    if kind == "transcript":
+    if kind == Kind.TRANSCRIPT:
         return _transcript_path(ids, page)
     if kind not in _NATIVE:
         raise ValueError(f"unknown evidence kind {kind!r}")
@@ -75,7 +74,7 @@ def native_path(kind: str, *ids: str, page: int | None = None) -> str:
 
 def _transcript_path(ids: tuple[str, ...], page: int | None) -> str:
     if len(ids) != 2 or page is not None:
-        raise ValueError("kind 'transcript' takes a document type and an id, and no page")
+        raise ValueError(f"kind {Kind.TRANSCRIPT!r} takes a document type and an id, and no page")
     document_type, source_id = ids
     if document_type not in TRANSCRIPT_FOLDERS:
         raise ValueError(f"unknown transcript document type {document_type!r}")

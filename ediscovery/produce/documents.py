@@ -12,10 +12,10 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 from ediscovery.evidence.derived import write_text_durably
-from ediscovery.evidence.kinds import DOCTYPES, Kind
+from ediscovery.evidence.kinds import DOCTYPES, KINDS, Kind, TextFrom
 from ediscovery.evidence.manifest import ManifestEntry
 from ediscovery.evidence.stored import StoredBag
 from ediscovery.produce.builder import VolumeBuilder
@@ -24,14 +24,6 @@ from ediscovery.produce.copies import copy_content, copy_verified, extension, is
 from ediscovery.produce.document import Document, TextSource
 from ediscovery.produce.slipsheet import SlipSheet
 from ediscovery.timestamps import parse_instant
-
-UPLOADS = (Kind.FILE, Kind.GENERATED_FILE)
-TEXT_KEYS: dict[str, tuple[str, ...]] = {
-    Kind.ARTIFACT: ("content",),
-    Kind.PROJECT_DOCUMENT: ("content",),
-    Kind.PROJECT: ("name", "description", "instructions"),
-}
-"""The members of a stored JSON native whose values are its searchable text."""
 
 
 def chat_document(
@@ -63,28 +55,34 @@ def chat_document(
 def native_facts(entry: ManifestEntry) -> tuple[str, str, str]:
     """(original file name, extension, MIME type) of a native entry."""
     meta = entry.metadata
-    if entry.kind in UPLOADS:
-        name = str(meta.get("original_filename") or "")
-        mime = str(meta.get("mime_type") or meta.get("content_type") or "application/octet-stream")
-        return name, extension(name, mime), mime
-    if entry.kind == Kind.ARTIFACT:
-        return str(meta.get("title") or ""), "json", "application/json"
-    if entry.kind == Kind.PROJECT_DOCUMENT:  # produced as the document itself (see copies.copy_content)
-        name = str(meta.get("original_filename") or "")
-        mime = mimetypes.guess_type(name)[0] or "text/plain"
-        return name, extension(name, mime, default="txt"), mime
-    return str(meta.get("name") or ""), "json", "application/json"
+    match Kind(entry.kind):
+        case Kind.FILE | Kind.GENERATED_FILE:
+            name = str(meta.get("original_filename") or "")
+            mime = str(meta.get("mime_type") or meta.get("content_type") or "application/octet-stream")
+            return name, extension(name, mime), mime
+        case Kind.ARTIFACT:
+            return str(meta.get("title") or ""), "json", "application/json"
+        case Kind.PROJECT_DOCUMENT:  # produced as the document itself (see copies.copy_content)
+            name = str(meta.get("original_filename") or "")
+            mime = mimetypes.guess_type(name)[0] or "text/plain"
+            return name, extension(name, mime, default="txt"), mime
+        case _:
+            return str(meta.get("name") or ""), "json", "application/json"
 
 
 def native_text(entry: ManifestEntry, source: Path, ext: str, mime: str, slip: SlipSheet) -> TextSource:
-    """Where a native document's text comes from: the file, chosen JSON members, or a note."""
-    if entry.kind in UPLOADS and is_text(ext, mime):
-        return lambda target: stream_text(source, target)
-    if entry.kind in TEXT_KEYS:
-        keys = TEXT_KEYS[entry.kind]
-        return lambda target: write_text_durably(target, json_text(source, *keys))
+    """Where a native document's text comes from (``evidence.kinds``): the file, JSON members, a note."""
+    info = KINDS[Kind(entry.kind)]
     note = f"Produced natively: {slip.filename}\nSHA-256: {slip.sha256}\nSize: {slip.size}\n"
-    return lambda target: write_text_durably(target, note)
+    match info.text:
+        case TextFrom.CONTENT if is_text(ext, mime):
+            return lambda target: stream_text(source, target)
+        case TextFrom.MEMBERS:
+            return lambda target: write_text_durably(target, json_text(source, *info.text_members))
+        case TextFrom.CONTENT | TextFrom.NOTE:
+            return lambda target: write_text_durably(target, note)
+        case unknown:
+            assert_never(unknown)
 
 
 def native_document(vol: VolumeBuilder, bag: StoredBag, entry: ManifestEntry, *, parent: str) -> Document:

@@ -26,6 +26,7 @@ from ediscovery.evidence.bag import (
 )
 from ediscovery.evidence.canonical import printable
 from ediscovery.evidence.custody import verify_chain
+from ediscovery.evidence.kinds import Kind
 from ediscovery.evidence.manifest import validate_manifest
 from ediscovery.verify.contents import BagContents, nfc
 from ediscovery.verify.problems import (
@@ -343,7 +344,11 @@ def _stored_agreement(contents: BagContents, obj: Mapping[str, Any] | None, log:
             problems.append(CustodyMismatch(number, path, actual, recorded))
     for entry in entries or []:
         path = nfc(str(entry.get("path")))
-        if entry.get("kind") != "transcript" and entry.get("status", "ok") == "ok" and path not in log.stored:
+        if (
+            entry.get("kind") != Kind.TRANSCRIPT
+            and entry.get("status", "ok") == "ok"
+            and path not in log.stored
+        ):
             problems.append(CustodyMismatch(None, path, str(entry.get("sha256")), "no item_stored event"))
     return problems
 
@@ -377,7 +382,7 @@ def transcripts(obj: Mapping[str, Any] | None, contents: BagContents) -> list[Pr
     """Each transcript's recorded source hashes equal the natives' actual hashes."""
     problems: list[Problem] = []
     for entry in (obj or {}).get("entries", []):
-        if not isinstance(entry, dict) or entry.get("kind") != "transcript":
+        if not isinstance(entry, dict) or entry.get("kind") != Kind.TRANSCRIPT:
             continue
         for source in (entry.get("metadata") or {}).get("sources") or []:
             actual = contents.digest(contents.lookup(str(source.get("path"))))
