@@ -50,24 +50,8 @@ def run_demo(
         echo(f"Sandbox listening on {base_url}\n")
         env = {**os.environ, KEY_ENV: DEMO_KEY}
         _step(echo, env, ["custodians", "--api-url", base_url])
-        collected = _step(
-            echo,
-            env,
-            [
-                "collect",
-                "--matter",
-                MATTER,
-                "--custodian",
-                custodian,
-                "--out",
-                str(out),
-                "--api-url",
-                base_url,
-                "--json",
-            ],
-            capture=True,
-            allowed=(0, 4),
-        )
+        args = ["collect", "--matter", MATTER, "--custodian", custodian, "--out", str(out)]
+        collected = _step(echo, env, [*args, "--api-url", base_url, "--json"], capture=True, allowed=(0, 4))
     summary = json.loads(collected)
     archive = Path(summary["archive"]) if summary.get("archive") else None
     echo(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -79,12 +63,16 @@ def run_demo(
     sources = sorted(str(path) for path in bag.parent.glob("*.7z")) or [str(bag)]
     production = out / f"production-{bag.name.rsplit('_', 1)[-1]}"
     _step(echo, env, ["produce", *sources, "--out", str(production)])
-    echo("\nDone. Look at:")
-    echo(f"  bag:         {summary['bag']}")
-    echo(f"  archive:     {archive}")
-    echo(f"  transcripts: {Path(summary['bag']) / 'data' / 'transcripts'}")
-    echo(f"  production:  {production}")
+    _tell_where(echo, Path(summary["bag"]), archive, production)
     return DemoResult(Path(summary["bag"]), archive, production, summary["status"])
+
+
+def _tell_where(echo: Callable[[str], None], bag: Path, archive: Path | None, production: Path) -> None:
+    echo("\nDone. Look at:")
+    echo(f"  bag:         {bag}")
+    echo(f"  archive:     {archive}")
+    echo(f"  transcripts: {bag / 'data' / 'transcripts'}")
+    echo(f"  production:  {production}")
 
 
 def _step(

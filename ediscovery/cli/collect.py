@@ -23,7 +23,7 @@ from ediscovery.archive.volumes import parse_volume_size
 from ediscovery.cli.options import ClientSeams, api_options, configure_logging, fail, password_from_env
 from ediscovery.collect.reports import listed_chats
 from ediscovery.collect.run import CollectOptions
-from ediscovery.collect.scope import make_scope
+from ediscovery.collect.scope import Scope, make_scope
 from ediscovery.errors import ArchiveError, EdiscoveryError, Interrupted, UsageError
 from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, finishing, run_pipeline
 from ediscovery.progress import NullReporter, Reporter, WaitNotes
@@ -197,35 +197,27 @@ def _check_usage(values: dict[str, Any]) -> None:
     ).check()
 
 
-def _collect(values: dict[str, Any]) -> PipelineResult:
-    if values["verbose"]:
-        configure_logging(values["verbose"], False)
-    _check_usage(values)
-    scope = make_scope(values["since"], values["until"], values["tz"])
-    key = api_key_from_env(values["key_env"])
-    options = PipelineOptions(
-        collect=CollectOptions(
-            matter=values["matter"],
-            custodians=tuple(values["custodians"]),
-            scope=scope,
-            out=values["out"],
-            api_url=values["api_url"],
-            key_fingerprint=key.fingerprint,
-            jobs=values["jobs"],
-            full=values["full"],
-            allow_unknown_custodian=values["allow_unknown_custodian"],
-            parameters={
-                "max_rpm": values["max_rpm"],
-                "no_pdf": values["no_pdf"],
-                "volume_size": values["volume_size"],
-                "bates_prefix": values["bates_prefix"],
-                "bates_start": values["bates_start"],
-                "bates_digits": values["bates_digits"],
-                "legend": values["legend"],
-                "password_env": values["password_env"],
-                "key_env": values["key_env"],
-            },
-        ),
+RECORDED = ("max_rpm", "no_pdf", "volume_size", "bates_prefix", "bates_start", "bates_digits", "legend",
+            "password_env", "key_env")  # fmt: skip
+"""Options recorded in the ``run_started`` custody event besides the run's identity."""
+
+
+def _options(values: dict[str, Any], scope: Scope, fingerprint: str) -> PipelineOptions:
+    """The pipeline's options from the command's values (the key only as its fingerprint)."""
+    collect = CollectOptions(
+        matter=values["matter"],
+        custodians=tuple(values["custodians"]),
+        scope=scope,
+        out=values["out"],
+        api_url=values["api_url"],
+        key_fingerprint=fingerprint,
+        jobs=values["jobs"],
+        full=values["full"],
+        allow_unknown_custodian=values["allow_unknown_custodian"],
+        parameters={name: values[name] for name in RECORDED},
+    )
+    return PipelineOptions(
+        collect=collect,
         render=not values["no_pdf"],
         password=password_from_env(values["password_env"]),
         volume_size=values["volume_size"],
@@ -234,6 +226,14 @@ def _collect(values: dict[str, Any]) -> PipelineResult:
         bates_digits=values["bates_digits"],
         legend=values["legend"],
     )
+
+
+def _collect(values: dict[str, Any]) -> PipelineResult:
+    if values["verbose"]:
+        configure_logging(values["verbose"], False)
+    _check_usage(values)
+    scope = make_scope(values["since"], values["until"], values["tz"])
+    options = _options(values, scope, api_key_from_env(values["key_env"]).fingerprint)
     reporter = _reporter(values["quiet"] or (values["as_json"] and not sys.stderr.isatty()))
     try:
         return asyncio.run(_run(options, values, reporter))

@@ -30,7 +30,7 @@ from ediscovery.errors import IntegrityError, ResponseFormatError
 from ediscovery.evidence.canonical import utc_iso
 from ediscovery.evidence.custody import CustodyLog
 from ediscovery.evidence.digest import Digests
-from ediscovery.evidence.store import EvidenceStore
+from ediscovery.evidence.store import EvidenceStore, StreamWriter
 from ediscovery.progress import Reporter
 
 logger = logging.getLogger(__name__)
@@ -168,30 +168,11 @@ class Recorder:
             return entry
         for attempt in range(1, DOWNLOAD_TRIES + 1):
             writer = self.store.open_stream(path)
-            try:
-                result = await self.api.download(api_path, writer, expected_size=expected_size)
-                status = "ok"
-                if result.content_md5 is None and _md5_equal(result.md5, expected_md5) is False:
-                    if attempt < DOWNLOAD_TRIES:
-                        writer.abort()
-                        self.reporter.note(
-                            f"{source_id}: bytes differ from the metadata md5, downloading again"
-                        )
-                        continue
-                    status = "integrity_failed"
-            except IntegrityError as exc:
-                failed: DownloadResult | None = getattr(exc, "result", None)
-                if failed is None:  # longer than listed: not a mismatch to download again
-                    writer.abort()
-                    raise
-                if attempt < DOWNLOAD_TRIES:
-                    writer.abort()
-                    self.reporter.note(f"{source_id}: Content-MD5 mismatch, downloading again")
-                    continue
-                result, status = failed, "integrity_failed"
-            except BaseException:
-                writer.abort()
-                raise
+            last = attempt == DOWNLOAD_TRIES
+            got = await self._try_download(api_path, writer, source_id, expected_md5, expected_size, last)
+            if got is None:
+                continue
+            result, status = got
             digests = writer.commit()
             self.reporter.advance("bytes", digests.size)
             meta = dict(metadata or {})
@@ -199,6 +180,40 @@ class Recorder:
             origin = Origin(f"GET {api_path}", result.request_id, utc_iso(result.retrieved_at))
             return self._record(path, kind, source_id, digests, origin, status, meta, custodians)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _try_download(
+        self,
+        api_path: str,
+        writer: StreamWriter,
+        source_id: str,
+        expected_md5: str | None,
+        expected_size: int | None,
+        last: bool,
+    ) -> tuple[DownloadResult, str] | None:
+        """One download into ``writer``: the result and its status, or None to download again
+        (the bytes did not match, and this was not the last try; ``writer`` is aborted)."""
+        try:
+            result = await self.api.download(api_path, writer, expected_size=expected_size)
+            if result.content_md5 is None and _md5_equal(result.md5, expected_md5) is False:
+                if not last:
+                    writer.abort()
+                    self.reporter.note(f"{source_id}: bytes differ from the metadata md5, downloading again")
+                    return None
+                return result, "integrity_failed"
+            return result, "ok"
+        except IntegrityError as exc:
+            failed: DownloadResult | None = getattr(exc, "result", None)
+            if failed is None:  # longer than listed: not a mismatch to download again
+                writer.abort()
+                raise
+            if not last:
+                writer.abort()
+                self.reporter.note(f"{source_id}: Content-MD5 mismatch, downloading again")
+                return None
+            return failed, "integrity_failed"
+        except BaseException:
+            writer.abort()
+            raise
 
     # --- recording --------------------------------------------------------------------------
 

@@ -169,6 +169,29 @@ class RunSession:
                     "collecting by user id alone"
                 )
         wanted = identity(self.options, custodians)
+        layout, state, previous, resumed = self._pick_run(custodians, wanted)
+        custody: CustodyLog | None = None
+        try:
+            custody = self._open(layout, state, resumed, wanted, custodians, previous)
+            if reached(state.get("status"), "collected"):
+                result = _reopen(layout, state, custodians, previous)
+            else:
+                result = await self._traverse(layout, state, custody, resolution, previous, resumed)
+        except BaseException as exc:
+            if custody is not None:
+                log_stop(custody, exc, "collect")
+                custody.close()
+            state.close()
+            raise
+        return result, state, custody
+
+    def _pick_run(
+        self, custodians: tuple[Custodian, ...], wanted: dict[str, Any]
+    ) -> tuple[RunLayout, RunState, Previous | None, bool]:
+        """The unfinished run with this identity (resumed), else a new one; with its previous run.
+
+        The series lock is taken first and handed to the run's state, which releases it.
+        """
         emails = [c.label for c in custodians]
         matter_dir = self.options.out / slug(self.options.matter)
         series = series_lock(matter_dir / ".state", custodians_slug(emails))
@@ -186,20 +209,7 @@ class RunSession:
             release_lock(series)
             raise
         state.series = series
-        custody: CustodyLog | None = None
-        try:
-            custody = self._open(layout, state, resumed, wanted, custodians, previous)
-            if reached(state.get("status"), "collected"):
-                result = _reopen(layout, state, custodians, previous)
-            else:
-                result = await self._traverse(layout, state, custody, resolution, previous, resumed)
-        except BaseException as exc:
-            if custody is not None:
-                log_stop(custody, exc, "collect")
-                custody.close()
-            state.close()
-            raise
-        return result, state, custody
+        return layout, state, previous, resumed
 
     async def _check_known(self, custodians: tuple[Custodian, ...]) -> None:
         """A ``user_...`` id no directory lists is collected only if the API holds content of it

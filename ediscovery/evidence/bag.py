@@ -288,17 +288,9 @@ CHAIN_CHECK = (
 """Step 5 of ``VERIFY.txt``: the custody hash chain checked with Python's standard library."""
 
 
-def verify_instructions(bag_name: str, *, encrypted: bool = False, split: bool = False) -> str:
-    """The text of ``VERIFY.txt``: checking this bag's archive with standard tools only.
+VERIFY_TEMPLATE = """HOW TO VERIFY THIS EVIDENCE WITH STANDARD TOOLS
 
-    Every indented line is a command, run in order in one shell from the folder that holds the
-    archive (``encrypted``: 7-Zip asks for the password; ``split``: the volumes ``.7z.001`` …).
-    """
-    archive = f"{bag_name}.7z.001" if split else f"{bag_name}.7z"
-    asks = "   7-Zip asks for the archive's password.\n" if encrypted else ""
-    return f"""HOW TO VERIFY THIS EVIDENCE WITH STANDARD TOOLS
-
-{bag_name} is a BagIt 1.0 bag (RFC 8493) sealed into {archive}{" and the volumes after it" if split else ""}.
+{bag_name} is a BagIt 1.0 bag (RFC 8493) sealed into {archive}{volumes}.
 Nothing below needs ediscovery: sha256sum and sha512sum (coreutils), 7zz (Debian and Ubuntu
 package 7zip; 7z from p7zip works the same), bagit.py (pip install bagit) and python3.
 Run the indented commands in order, in one shell, starting in the folder that holds {archive}.
@@ -328,7 +320,7 @@ Each must end without an error.
    compact JSON with sorted keys in UTF-8, equals its "hash"; "prev_hash" is the previous line's
    "hash" (64 zeros on line 1) and "seq" counts up from 1:
      cd {bag_name}
-     {CHAIN_CHECK}
+     {chain_check}
    The last "run_finished" event's manifest_sha256 must equal the sha256 of manifest.json:
      grep -o '"manifest_sha256":"[0-9a-f]*"' custody.jsonl | tail -n 1
      sha256sum manifest.json
@@ -338,3 +330,19 @@ Each must end without an error.
    (data/transcripts/...) list the sha256 of the natives they were rendered from under
    metadata.sources. The last custody event, "bag_written", records the sha256 of every tag file.
 """
+"""``VERIFY.txt``; its fields are filled in by :func:`verify_instructions`."""
+
+
+def verify_instructions(bag_name: str, *, encrypted: bool = False, split: bool = False) -> str:
+    """The text of ``VERIFY.txt``: checking this bag's archive with standard tools only.
+
+    Every indented line is a command, run in order in one shell from the folder that holds the
+    archive (``encrypted``: 7-Zip asks for the password; ``split``: the volumes ``.7z.001`` …).
+    """
+    return VERIFY_TEMPLATE.format(
+        bag_name=bag_name,
+        archive=f"{bag_name}.7z.001" if split else f"{bag_name}.7z",
+        volumes=" and the volumes after it" if split else "",
+        asks="   7-Zip asks for the archive's password.\n" if encrypted else "",
+        chain_check=CHAIN_CHECK,
+    )

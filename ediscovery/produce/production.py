@@ -186,10 +186,24 @@ def build_production(
             f"{root} already exists.", hint="Choose another --out directory or volume name."
         )
     settings = Settings(frozenset(formats), options, rsmf_slice, volume_name)
+    return _build(sources, out_dir, settings, password, reporter or NullReporter(), renderer)
+
+
+def _build(
+    sources: Sequence[Path],
+    out_dir: Path,
+    settings: Settings,
+    password: str | None,
+    reporter: Reporter,
+    renderer: ChatRenderer,
+) -> ProductionResult:
+    """Build the volume in a work folder and move it into place; a failure leaves nothing behind."""
+    volume_name = settings.volume_name
+    root = out_dir / volume_name
     work = out_dir / f".{volume_name}.work"
     created = not out_dir.exists()
     shutil.rmtree(work, ignore_errors=True)
-    vol = _Volume(work / volume_name, settings, renderer, reporter or NullReporter())
+    vol = _Volume(work / volume_name, settings, renderer, reporter)
     try:
         vol.reporter.stage("opening collections")
         vol.sources = sorted((open_source(Path(s), work / "sources", password) for s in sources), key=_order)

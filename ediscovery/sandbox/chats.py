@@ -105,14 +105,8 @@ def _chat_cursor(raw: str, param: str, order_by: str) -> tuple[datetime, str]:
         raise bad_request(f"Invalid pagination cursor for '{param}'") from None
 
 
-async def list_chats(call: Call) -> Response:
-    tenant = call.tenant
-    params = call.params(LIST_PARAMS)
-    user_ids = params.many("user_ids[]")
-    order_by = params.choice("order_by", ("created_at", "updated_at"), "created_at")
-    limit = params.limit(100, 1000)
-    after, before = one_cursor(params)
-    _list_rules(params, user_ids, order_by, before)
+def _selected(tenant: Tenant, params: Params, user_ids: list[str], order_by: str) -> list[Chat]:
+    """The chats a chats-list query selects, in ``order_by`` order (then id)."""
     chats = (
         [c for u in dict.fromkeys(user_ids) for c in tenant.chats_of(u)]
         if user_ids
@@ -132,7 +126,22 @@ async def list_chats(call: Call) -> Response:
         and (projects is None or c.project_id in projects)
         and in_range(sort_key(c)[0], bounds)
     ]
-    chats.sort(key=sort_key)
+    return sorted(chats, key=sort_key)
+
+
+async def list_chats(call: Call) -> Response:
+    tenant = call.tenant
+    params = call.params(LIST_PARAMS)
+    user_ids = params.many("user_ids[]")
+    order_by = params.choice("order_by", ("created_at", "updated_at"), "created_at")
+    limit = params.limit(100, 1000)
+    after, before = one_cursor(params)
+    _list_rules(params, user_ids, order_by, before)
+    chats = _selected(tenant, params, user_ids, order_by)
+
+    def sort_key(chat: Chat) -> tuple[datetime, str]:
+        return (chat.updated_at if order_by == "updated_at" else chat.created_at, chat.id)
+
     keys = [sort_key(c) for c in chats]
     after_key = _chat_cursor(after, "after_id", order_by) if after else None
     before_key = _chat_cursor(before, "before_id", order_by) if before else None

@@ -54,7 +54,6 @@ def _custodian_edge_chats(
     builder: Builder, alice: User, legal: str, eng: str, project_id: str, other_project_id: str
 ) -> None:
     """Seven hand-placed chats: files, tools, i18n, projects, shared file, soft delete."""
-    t = builder.tenant
     anchors = [*DST_ANCHORS, builder.at(), builder.at(), builder.at()]
     specs = [
         (legal, "Contract files", None, "plain"),
@@ -70,6 +69,13 @@ def _custodian_edge_chats(
         chat = builder.new_chat(alice, org, name, at, project)
         builder.fill_chat(chat, 6, recipe)
         chats.append(chat.id)
+    _edge_attachments(builder, chats)
+
+
+def _edge_attachments(builder: Builder, chats: list[str]) -> None:
+    """What the seven edge chats hold: shared and hostile files, both generated-file id kinds,
+    artifacts, and a soft-deleted chat with a file and an artifact."""
+    t = builder.tenant
     files = sample_files(builder)
     hostile = [builder.new_file(n, "text/plain", text_bytes(i)) for i, n in enumerate(hostile_names())]
     builder.attach(chats[0], 0, file_ids=(files["pdf"].id, files["png"].id, files["dup1"].id))

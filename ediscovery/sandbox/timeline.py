@@ -27,7 +27,7 @@ from ediscovery.sandbox.actors import (
     user_actor,
 )
 from ediscovery.sandbox.ids import IdFactory
-from ediscovery.sandbox.model import Activity, User
+from ediscovery.sandbox.model import Activity, Chat, Message, Project, User
 from ediscovery.sandbox.scales import END, START, Scale
 
 if TYPE_CHECKING:
@@ -58,80 +58,92 @@ class _Timeline:
         self.items.append(Activity(self.ids.tagged("activity_"), at, org, kind, actor, fields))
 
     def content_events(self) -> None:
+        """What creating, uploading and deleting the tenant's content recorded, chat by chat."""
+        for chat in self.tenant.chats.values():
+            self._chat_events(chat)
+        for project in self.tenant.projects.values():
+            self._project_events(project)
+
+    def _chat_events(self, chat: Chat) -> None:
         t = self.tenant
-        for chat in t.chats.values():
-            user = t.users[chat.user_id]
+        user = t.users[chat.user_id]
+        self.add(
+            chat.created_at,
+            chat.org_uuid,
+            "claude_chat_created",
+            user,
+            claude_chat_id=chat.id,
+            claude_project_id=chat.project_id,
+        )
+        for message in t.messages[chat.id]:
+            self._message_events(chat, message, user)
+        if chat.deleted_at is not None:
             self.add(
-                chat.created_at,
+                chat.deleted_at,
                 chat.org_uuid,
-                "claude_chat_created",
+                "claude_chat_deleted",
                 user,
                 claude_chat_id=chat.id,
                 claude_project_id=chat.project_id,
             )
-            for message in t.messages[chat.id]:
-                for file_id in message.file_ids:
-                    item = t.files[file_id]
-                    self.add(
-                        message.created_at,
-                        chat.org_uuid,
-                        "claude_file_uploaded",
-                        user,
-                        claude_file_id=file_id,
-                        filename=item.filename,
-                        claude_chat_id=chat.id,
-                        claude_project_id=chat.project_id,
-                    )
-                for version_id in message.artifact_version_ids:
-                    art = t.artifacts[version_id]
-                    self.add(
-                        message.created_at,
-                        chat.org_uuid,
-                        "claude_artifact_created",
-                        user,
-                        claude_artifact_id=art.artifact_id,
-                    )
-            if chat.deleted_at is not None:
-                self.add(
-                    chat.deleted_at,
-                    chat.org_uuid,
-                    "claude_chat_deleted",
-                    user,
-                    claude_chat_id=chat.id,
-                    claude_project_id=chat.project_id,
-                )
-        for project in t.projects.values():
-            owner = t.users[project.creator_id] if project.creator_id else None
-            if owner is None:
-                continue
+
+    def _message_events(self, chat: Chat, message: Message, user: User) -> None:
+        t = self.tenant
+        for file_id in message.file_ids:
+            item = t.files[file_id]
             self.add(
-                project.created_at,
-                project.org_uuid,
-                "claude_project_created",
-                owner,
-                claude_project_id=project.id,
+                message.created_at,
+                chat.org_uuid,
+                "claude_file_uploaded",
+                user,
+                claude_file_id=file_id,
+                filename=item.filename,
+                claude_chat_id=chat.id,
+                claude_project_id=chat.project_id,
             )
-            for doc_id in project.doc_ids:
-                doc = t.documents[doc_id]
-                self.add(
-                    doc.created_at,
-                    project.org_uuid,
-                    "claude_project_document_uploaded",
-                    owner,
-                    claude_project_document_id=doc.id,
-                    claude_project_id=project.id,
-                    filename=doc.filename,
-                )
-            for file_id in project.file_ids:
-                self.add(
-                    project.created_at + timedelta(minutes=5),
-                    project.org_uuid,
-                    "claude_project_file_uploaded",
-                    owner,
-                    claude_file_id=file_id,
-                    claude_project_id=project.id,
-                    filename=t.files[file_id].filename,
-                )
+        for version_id in message.artifact_version_ids:
+            art = t.artifacts[version_id]
+            self.add(
+                message.created_at,
+                chat.org_uuid,
+                "claude_artifact_created",
+                user,
+                claude_artifact_id=art.artifact_id,
+            )
+
+    def _project_events(self, project: Project) -> None:
+        t = self.tenant
+        owner = t.users[project.creator_id] if project.creator_id else None
+        if owner is None:
+            return
+        self.add(
+            project.created_at,
+            project.org_uuid,
+            "claude_project_created",
+            owner,
+            claude_project_id=project.id,
+        )
+        for doc_id in project.doc_ids:
+            doc = t.documents[doc_id]
+            self.add(
+                doc.created_at,
+                project.org_uuid,
+                "claude_project_document_uploaded",
+                owner,
+                claude_project_document_id=doc.id,
+                claude_project_id=project.id,
+                filename=doc.filename,
+            )
+        for file_id in project.file_ids:
+            self.add(
+                project.created_at + timedelta(minutes=5),
+                project.org_uuid,
+                "claude_project_file_uploaded",
+                owner,
+                claude_file_id=file_id,
+                claude_project_id=project.id,
+                filename=t.files[file_id].filename,
+            )
 
     def admin_events(self) -> None:
         t = self.tenant
