@@ -1,7 +1,8 @@
 """Chat: the template context of one chat transcript, built from its stored message pages.
 
 Messages are produced lazily, page by page, while the template renders, so a chat of
-thousands of messages is never held as raw JSON at once. Attached files, generated files
+thousands of messages is never held as raw JSON at once; each page is read by the
+forward-compatible ``api.models`` (an unknown block type is shown whole). Attached files, generated files
 and artifacts are looked up in the manifest entries related to the chat (bag path and
 SHA-256 of what was collected); artifacts referenced by messages are gathered for the
 appendix as the messages stream by.
@@ -15,12 +16,21 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ediscovery.api.blocks import ContentBlock, TextBlock, ToolResultBlock, ToolUseBlock
+from ediscovery.api.models import (
+    ArtifactRef,
+    ChatMessage,
+    ChatMessagesPage,
+    FileRef,
+    GeneratedFileRef,
+    parse_value,
+)
 from ediscovery.evidence.kinds import Kind
 from ediscovery.evidence.manifest import ManifestEntry
 from ediscovery.evidence.stored import BagFiles, as_dict
 from ediscovery.render.markup import markdown_html
 from ediscovery.render.plan import Job
-from ediscovery.timestamps import describe, format_local, format_utc, parse_instant
+from ediscovery.timestamps import describe, format_local, format_utc
 
 
 def _in_range_flags(job: Job) -> dict[str, bool]:
@@ -42,74 +52,70 @@ def _file_index(job: Job) -> dict[tuple[str, str], ManifestEntry]:
     return index
 
 
-def _attachment(item: Any, kind: Kind, files: dict[tuple[str, str], ManifestEntry]) -> dict[str, Any]:
-    raw = item if isinstance(item, dict) else {}
-    ident = (
-        str(raw.get("version_id") or raw.get("id") or "")
-        if kind == Kind.ARTIFACT
-        else str(raw.get("id") or "")
-    )
+Reference = FileRef | GeneratedFileRef | ArtifactRef
+
+
+def _attachment(ref: Reference, kind: Kind, files: dict[tuple[str, str], ManifestEntry]) -> dict[str, Any]:
+    ident = ref.version_id if isinstance(ref, ArtifactRef) else ref.id
     entry = files.get((kind, ident))
     if entry is None and kind == Kind.GENERATED_FILE:
         entry = files.get((Kind.FILE, ident))
     name = entry.metadata.get("original_filename") if entry and kind != Kind.ARTIFACT else None
+    listed = ref.title if isinstance(ref, ArtifactRef) else ref.filename
+    shown = ref.artifact_type if isinstance(ref, ArtifactRef) else ref.mime_type
     return {
         "id": ident,
-        "name": str(name or raw.get("filename") or raw.get("title") or ""),
-        "size": raw.get("size_bytes"),
-        "kind": raw.get("artifact_type") or raw.get("mime_type") or "",
+        "name": str(name or listed or ""),
+        "size": ref.size_bytes,
+        "kind": shown or "",
         "path": entry.path if entry else None,
         "sha256": entry.sha256 if entry else None,
         "entry": entry,
     }
 
 
-def _tool_input(block: dict[str, Any]) -> tuple[str, bool]:
-    raw = block.get("input")
-    if not isinstance(raw, str):
-        return json.dumps(raw, indent=2, ensure_ascii=False, sort_keys=True), False
+def _tool_input(block: ToolUseBlock) -> tuple[str, bool]:
+    if block.input is None:
+        return "null", False
     try:
-        return json.dumps(json.loads(raw), indent=2, ensure_ascii=False), False
+        return json.dumps(json.loads(block.input), indent=2, ensure_ascii=False), False
     except ValueError:
-        return raw, True
+        return block.input, True
 
 
-def _block(block: Any) -> dict[str, Any]:
-    if not isinstance(block, dict):
-        return {"type": "unknown", "raw": json.dumps(block, ensure_ascii=False)}
-    kind = block.get("type")
-    if kind == "text":
+def _block(block: ContentBlock) -> dict[str, Any]:
+    if isinstance(block, TextBlock):
         return {
             "type": "text",
-            "html": markdown_html(str(block.get("text") or "")),
-            "thinking_redacted": bool(block.get("thinking_redacted")),
-            "truncated": bool(block.get("truncated")),
+            "html": markdown_html(block.text),
+            "thinking_redacted": block.thinking_redacted,
+            "truncated": block.truncated,
         }
-    if kind == "tool_use":
+    if isinstance(block, ToolUseBlock):
         text, invalid = _tool_input(block)
         return {
             "type": "tool_use",
-            "name": block.get("name") or "",
-            "id": block.get("id") or "",
-            "integration": block.get("integration_name") or "",
-            "server": block.get("mcp_server_url") or "",
+            "name": block.name or "",
+            "id": block.id or "",
+            "integration": block.integration_name or "",
+            "server": block.mcp_server_url or "",
             "input": text,
             "invalid_json": invalid,
-            "truncated": bool(block.get("truncated")),
+            "truncated": block.truncated,
         }
-    if kind == "tool_result":
-        parts = [str(p.get("text") or "") for p in block.get("content") or [] if isinstance(p, dict)]
+    if isinstance(block, ToolResultBlock):
+        parts = [part.text if isinstance(part, TextBlock) else "" for part in block.content]
         return {
             "type": "tool_result",
-            "name": block.get("name") or "",
-            "id": block.get("tool_use_id") or "",
-            "integration": block.get("integration_name") or "",
-            "server": block.get("mcp_server_url") or "",
-            "is_error": bool(block.get("is_error")),
+            "name": block.name or "",
+            "id": block.tool_use_id or "",
+            "integration": block.integration_name or "",
+            "server": block.mcp_server_url or "",
+            "is_error": block.is_error,
             "text": "\n".join(parts),
-            "truncated": bool(block.get("truncated")),
+            "truncated": block.truncated,
         }
-    return {"type": "unknown", "raw": json.dumps(block, ensure_ascii=False, indent=2, sort_keys=True)}
+    return {"type": "unknown", "raw": json.dumps(block.data, ensure_ascii=False, indent=2, sort_keys=True)}
 
 
 def _weight(message: dict[str, Any]) -> int:
@@ -156,9 +162,8 @@ class ChatStream:
     def messages(self) -> Iterator[dict[str, Any]]:
         for number, entry in enumerate(self._job.sources):
             page = self._first if number == 0 else self._bag.read_json(entry)
-            for raw in (page.get("chat_messages") if isinstance(page, dict) else None) or []:
-                if isinstance(raw, dict):
-                    yield self._message(raw)
+            for message in parse_value(page, ChatMessagesPage, f"stored page {entry.path}").messages:
+                yield self._message(message)
 
     def whole(self) -> Segment:
         """Every message as one segment (the document is laid out in one piece)."""
@@ -173,27 +178,24 @@ class ChatStream:
             run, first = following, False
         yield Segment(first=first, last=True, messages=run)
 
-    def _message(self, raw: dict[str, Any]) -> dict[str, Any]:
-        instant = parse_instant(raw.get("created_at"))
-        ident = str(raw.get("id") or "")
-        role = str(raw.get("role") or "")
-        artifacts = [_attachment(a, Kind.ARTIFACT, self._files) for a in raw.get("artifacts") or []]
+    def _message(self, message: ChatMessage) -> dict[str, Any]:
+        instant = message.created_at
+        role = message.role or ""
+        artifacts = [_attachment(a, Kind.ARTIFACT, self._files) for a in message.artifacts]
         for artifact in artifacts:
             self.artifacts.setdefault(artifact["id"], artifact)
         return {
-            "id": ident,
+            "id": message.id,
             "role": role,
             "sender": self._sender
             if role == "user"
             else (f"Claude ({self._model})" if role == "assistant" else role),
-            "local": format_local(instant, self._zone) if instant else str(raw.get("created_at") or ""),
+            "local": format_local(instant, self._zone) if instant else "",
             "utc": format_utc(instant) if instant else "",
-            "in_range": self._flags.get(ident, True),
-            "blocks": [_block(b) for b in raw.get("content") or []],
-            "files": [_attachment(f, Kind.FILE, self._files) for f in raw.get("files") or []],
-            "generated": [
-                _attachment(f, Kind.GENERATED_FILE, self._files) for f in raw.get("generated_files") or []
-            ],
+            "in_range": self._flags.get(message.id, True),
+            "blocks": [_block(b) for b in message.content],
+            "files": [_attachment(f, Kind.FILE, self._files) for f in message.files],
+            "generated": [_attachment(f, Kind.GENERATED_FILE, self._files) for f in message.generated_files],
             "artifacts": artifacts,
         }
 
