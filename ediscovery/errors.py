@@ -176,7 +176,13 @@ class PermissionDeniedError(ApiStatusError):
 
 
 class NotFoundError(ApiStatusError):
-    """404: no such object, or (bare 'Not found') no usable key."""
+    """404: no such object, or (bare 'Not found') no usable key or no such path."""
+
+    @property
+    def gone(self) -> bool:
+        """Whether the answer names the object as gone (``File not found: <id>``, …); a bare
+        ``Not found`` means the request did not authenticate or the path does not exist."""
+        return self.message.strip().rstrip(".").lower() != "not found"
 
 
 class ConflictError(ApiStatusError):

@@ -32,7 +32,7 @@ from ediscovery.api.pagination import PageGuard, PageScheme, walk
 from ediscovery.api.query import Pairs, TimeRange, build_query
 from ediscovery.api.response import ApiResponse, DownloadResult
 from ediscovery.api.retry import RetryPolicy
-from ediscovery.api.session import MAX_JSON_BYTES, MIN_RATE, ApiSession, RequestObserver
+from ediscovery.api.session import API_VERSION, MAX_JSON_BYTES, MIN_RATE, ApiSession, RequestObserver
 from ediscovery.errors import UsageError
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
@@ -78,6 +78,7 @@ class ComplianceClient:
         on_wait: WaitObserver | None = None,
         max_json_bytes: int = MAX_JSON_BYTES,
         min_rate: float = MIN_RATE,
+        api_version: str = API_VERSION,
     ) -> None:
         key = api_key if isinstance(api_key, ApiKey) else None
         if key is None:
@@ -90,7 +91,7 @@ class ComplianceClient:
         self._session = ApiSession(
             base_url, key, transport=transport, budget=self.budget, retry=retry, concurrency=concurrency,
             sleep=sleep, clock=clock, now=now, timeout=timeout, on_request=on_request, on_wait=on_wait,
-            max_json_bytes=max_json_bytes, min_rate=min_rate,
+            max_json_bytes=max_json_bytes, min_rate=min_rate, api_version=api_version,
         )  # fmt: skip
         self.base_url = str(self._session.base_url)
 

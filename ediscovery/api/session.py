@@ -83,9 +83,11 @@ class ApiSession:
         max_json_bytes: int = MAX_JSON_BYTES,
         min_rate: float = MIN_RATE,
         max_retry_after: float = MAX_RETRY_AFTER,
+        api_version: str = API_VERSION,
     ) -> None:
         self.base_url = httpx.URL(base_url.rstrip("/")).copy_with(userinfo=b"")
         self._key = api_key
+        self.api_version = api_version
         self._budget = budget
         self._retry = retry
         self._slots = asyncio.Semaphore(max(1, concurrency))
@@ -179,7 +181,7 @@ class ApiSession:
     async def _exchange(self, attempt: Attempt, consume: Consume[T]) -> T:
         headers = {
             "x-api-key": self._key.reveal(),
-            "anthropic-version": API_VERSION,
+            "anthropic-version": self.api_version,
             "user-agent": USER_AGENT,
             "accept-encoding": "identity",
         }

@@ -76,6 +76,7 @@ async def _run(options: PipelineOptions, values: dict[str, Any], reporter: Repor
         timeout=values["timeout"],
         on_request=sink,
         on_wait=WaitNotes(reporter),
+        api_version=options.collect.api_version,
     ) as client:
         previous = _catch_interrupts(asyncio.current_task())
         try:
@@ -211,6 +212,7 @@ def _options(values: dict[str, Any], scope: Scope, fingerprint: str) -> Pipeline
         out=values["out"],
         api_url=values["api_url"],
         key_fingerprint=fingerprint,
+        api_version=values["api_version"],
         jobs=values["jobs"],
         full=values["full"],
         allow_unknown_custodian=values["allow_unknown_custodian"],

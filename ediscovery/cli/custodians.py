@@ -19,10 +19,10 @@ from ediscovery.errors import EdiscoveryError
 @click.argument("text", metavar="[SEARCH]", required=False, default="")
 @api_options
 @output_options
-def command(text: str, api_url: str, key_env: str, max_rpm: int, as_json: bool) -> None:
+def command(text: str, api_url: str, key_env: str, max_rpm: int, api_version: str, as_json: bool) -> None:
     """List directory users (email, name, user ids, organizations), optionally filtered by SEARCH."""
     try:
-        people = asyncio.run(_people(text, api_url, key_env, max_rpm))
+        people = asyncio.run(_people(text, api_url, key_env, max_rpm, api_version))
     except EdiscoveryError as exc:
         fail(exc)
     if as_json:
@@ -31,8 +31,10 @@ def command(text: str, api_url: str, key_env: str, max_rpm: int, as_json: bool) 
         _print_table(people)
 
 
-async def _people(text: str, api_url: str, key_env: str, max_rpm: int) -> list[DirectoryPerson]:
-    async with build_client(api_url, key_env, max_rpm) as client:
+async def _people(
+    text: str, api_url: str, key_env: str, max_rpm: int, api_version: str
+) -> list[DirectoryPerson]:
+    async with build_client(api_url, key_env, max_rpm, api_version) as client:
         return search(await load_directory(client), text)
 
 

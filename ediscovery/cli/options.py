@@ -1,10 +1,11 @@
 """Options shared by every command that talks to the Compliance API, written once.
 
-``api_options`` adds ``--api-url`` (env ``EDISCOVERY_API_URL``), ``--key-env`` and
-``--max-rpm``; ``output_options`` adds ``--json`` and ``-v/-q``. :func:`build_client` turns
-them into a :class:`ComplianceClient`; a :class:`ClientSeams` object in the click context
-(tests) supplies the transport. :func:`fail` maps library errors to click exit codes.
-:func:`password_from_env` reads the archive password every ``--password-env VAR`` names.
+``api_options`` adds ``--api-url`` (env ``EDISCOVERY_API_URL``), ``--key-env``, ``--max-rpm``
+and ``--api-version`` (env ``EDISCOVERY_API_VERSION``); ``output_options`` adds ``--json`` and
+``-v/-q``. :func:`build_client` turns them into a :class:`ComplianceClient`; a
+:class:`ClientSeams` object in the click context (tests) supplies the transport. :func:`fail`
+maps library errors to click exit codes. :func:`password_from_env` reads the archive password
+every ``--password-env VAR`` names.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 import httpx
 
-from ediscovery.api import DEFAULT_BASE_URL, DEFAULT_KEY_ENV, ComplianceClient, api_key_from_env
+from ediscovery.api import API_VERSION, DEFAULT_BASE_URL, DEFAULT_KEY_ENV, ComplianceClient, api_key_from_env
 from ediscovery.errors import ConfigError, EdiscoveryError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,7 +34,7 @@ class ClientSeams:
 
 
 def api_options(func: F) -> F:
-    """``--api-url``, ``--key-env`` and ``--max-rpm``."""
+    """``--api-url``, ``--key-env``, ``--max-rpm`` and ``--api-version``."""
     decorators = [
         click.option(
             "--api-url", envvar="EDISCOVERY_API_URL", default=DEFAULT_BASE_URL, show_default=True,
@@ -47,6 +48,10 @@ def api_options(func: F) -> F:
             "--max-rpm", type=click.IntRange(1, 100_000), default=500, show_default=True,
             help="Request budget per minute shared by all requests (the API allows 600; more is "
                  "for the sandbox).",
+        ),
+        click.option(
+            "--api-version", envvar="EDISCOVERY_API_VERSION", default=API_VERSION, show_default=True,
+            help="anthropic-version header sent with every request (env EDISCOVERY_API_VERSION).",
         ),
     ]  # fmt: skip
     for decorator in reversed(decorators):
@@ -98,13 +103,15 @@ def configure_logging(verbose: int, quiet: bool) -> None:
         logging.getLogger(name).setLevel(max(level, logging.INFO))
 
 
-def build_client(api_url: str, key_env: str, max_rpm: int) -> ComplianceClient:
+def build_client(
+    api_url: str, key_env: str, max_rpm: int, api_version: str = API_VERSION
+) -> ComplianceClient:
     """A client from the shared options; the key is read from ``key_env``."""
     ctx = click.get_current_context(silent=True)
     seams = ctx.find_object(ClientSeams) if ctx is not None else None
     key = api_key_from_env(key_env)
     transport = seams.transport if seams is not None else None
-    return ComplianceClient(api_url, key, transport=transport, max_rpm=max_rpm)
+    return ComplianceClient(api_url, key, transport=transport, max_rpm=max_rpm, api_version=api_version)
 
 
 @functools.cache

@@ -2,7 +2,8 @@
 
 Whoever first asks for an object (a kind and an id) starts its task; later askers share it.
 An item that fails with an API error is recorded in the tally (and the custody log) and the
-traversal goes on; a 404 becomes an ``<kind>_unavailable`` limitation. Missing permissions,
+traversal goes on; a 404 that names the object as gone becomes an ``<kind>_unavailable``
+limitation (a bare ``Not found`` is a failure: it says nothing about the object). Missing permissions,
 bad keys and a server that asks to come back much later stop the run: every task still in
 flight is then cancelled and awaited, so nothing writes to the bag after the run stopped.
 """
@@ -56,6 +57,10 @@ class Tasks:
         except RUN_LEVEL:
             raise
         except NotFoundError as exc:
+            if not exc.gone:  # the path or the key, not the object: a failure, not a limitation
+                self.failed(kind, source_id, exc)
+                self.reporter.note(f"{kind} {source_id} failed: {exc} (a bare 404 does not say it is gone)")
+                return
             self.tally.limit(Unavailable(source_id, what=kind, reason=str(exc)))
         except ApiError as exc:
             self.failed(kind, source_id, exc)

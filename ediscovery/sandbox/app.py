@@ -6,8 +6,9 @@ consuming no quota) → route match (unknown path → 404 ``Not found``) → API
 rate budget (429; every authenticated response carries the three ratelimit headers) →
 scope (403, which consumes quota) → injected request faults (429/5xx) → validation and the
 endpoint's own 400/404/409. Every authenticated call records a ``compliance_api_accessed``
-activity (actor ``api_actor`` with the key's ``apikey_...`` id). ``anthropic-version`` is
-accepted with or without a value. Keys travel only in ``x-api-key``; ``Authorization:
+activity (actor ``api_actor`` with the key's ``apikey_...`` id). An ``anthropic-version``
+that is empty or not a known version is a 400 after authentication (a missing header is
+accepted: production refuses it on some endpoints only). Keys travel only in ``x-api-key``; ``Authorization:
 Bearer`` alone counts as no key (UNCONFIRMED).
 """
 
@@ -46,6 +47,8 @@ ENDPOINTS: list[Endpoint] = [
     *feed.ENDPOINTS,
 ]
 KEY_PREFIXES = ("sk-ant-api01-", "sk-ant-admin01-")
+API_VERSIONS = frozenset({"2023-06-01", "2026-10-21"})
+"""The ``anthropic-version`` values production is known to accept."""
 
 
 def _utc_now() -> datetime:
@@ -82,6 +85,7 @@ class Pipeline:
             if latency:
                 await self.sleep(latency / 1000)
             key = self._authenticate(request)
+            _check_version(request)
             response, decision = await self._dispatch(request, key)
         except ApiProblem as problem:
             response = JSONResponse(problem.body(request_id), problem.status, headers=problem.headers)
@@ -153,6 +157,12 @@ class Pipeline:
         self.tenant.activities.add(
             Activity(activity_id, self.clock(), None, "compliance_api_accessed", actor, fields)
         )
+
+
+def _check_version(request: Request) -> None:
+    version = request.headers.get("anthropic-version")
+    if version is not None and version.strip() not in API_VERSIONS:
+        raise ApiProblem(400, f"anthropic-version: {version!r} is not a valid version.")
 
 
 def create_app(

@@ -214,3 +214,37 @@ def test_a_missing_or_null_required_array_fails_every_chat_never_an_empty_chat(
     assert live <= failed
     assert all(message in e["message"] for e in result.manifest.errors if e["source_id"] in live)
     assert not set(collected(result.bag)["chats"]) & live
+
+
+class NotFoundAt(httpx.AsyncBaseTransport):
+    """Passes requests to the sandbox, except that ``path`` answers 404 with ``message``."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, path: str, message: str) -> None:
+        self.inner, self.path, self.message = inner, path, message
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == self.path:
+            body = {"type": "error", "error": {"type": "not_found_error", "message": self.message}}
+            return httpx.Response(404, json=body)
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.mark.parametrize(
+    ("message", "gone"), [("Not found", False), ("File not found: 0b5d3c52-6a1e-4f8e", True)]
+)
+def test_only_a_404_that_names_the_object_says_it_is_gone(
+    collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport, message: str, gone: bool
+) -> None:
+    victim = sorted(ground_truth(tenant, "alice@example.com")["files"])[0]
+    transport = NotFoundAt(sandbox_transport, f"/v1/compliance/apps/chats/files/{victim}", message)
+    result = collect(transport)
+    manifest = json.loads((result.bag / "manifest.json").read_text())
+    unavailable = [
+        item["source_id"] for item in manifest["limitations"] if item["kind"] == "file_unavailable"
+    ]
+    failed = [item["source_id"] for item in manifest["errors"]]
+    if gone:
+        assert (result.status, unavailable, failed) == ("complete", [victim], [])
+    else:
+        assert (result.status, unavailable, failed) == ("incomplete", [], [victim])
+        assert "Not found" in manifest["errors"][0]["message"]

@@ -175,3 +175,21 @@ def test_collect_takes_the_shared_api_options_with_ediscovery_api_url(
     result = CliRunner().invoke(command, args, env={KEY_ENV: demo_key, "EDISCOVERY_API_URL": live_sandbox})
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["status"] == "complete"
+
+
+def test_collect_sends_the_api_version_it_is_given_and_names_a_refused_one(
+    live_sandbox: str, demo_key: str, tmp_path: Path
+) -> None:
+    args = ["--matter", "m", "--custodian", "alice@example.com", "--key-env", KEY_ENV, "--out", str(tmp_path),
+            "-q", "--no-pdf", "--api-url", live_sandbox]  # fmt: skip
+    refused = CliRunner().invoke(command, [*args, "--api-version", "2026-03-29"], env={KEY_ENV: demo_key})
+    assert refused.exit_code == 1
+    assert "anthropic-version" in refused.output
+    accepted = CliRunner().invoke(
+        command, args, env={KEY_ENV: demo_key, "EDISCOVERY_API_VERSION": "2026-10-21"}
+    )
+    assert accepted.exit_code == 0, accepted.output
+    requests = next(tmp_path.rglob("requests.jsonl")).read_text(encoding="utf-8")
+    assert requests.count("\n") > 5
+    started = json.loads(next(tmp_path.rglob("custody.jsonl")).read_text(encoding="utf-8").splitlines()[0])
+    assert started["details"]["api"]["version"] == "2026-10-21"

@@ -294,6 +294,14 @@ def test_anthropic_version_header_is_optional(api: SyncApi) -> None:
     assert api.get(f"{V1}/organizations").status_code == 200
 
 
+@pytest.mark.parametrize("version", ["", "2026-03-29", "latest"])
+def test_an_unknown_or_empty_anthropic_version_is_refused(api: SyncApi, version: str) -> None:
+    response = api.get(f"{V1}/organizations", headers={"anthropic-version": version})
+    assert response.status_code == 400
+    assert response.json()["error"]["type"] == "invalid_request_error"
+    assert "anthropic-version" in response.json()["error"]["message"]
+
+
 def test_every_authenticated_call_is_recorded_as_compliance_api_accessed(
     api: SyncApi, tenant: Tenant, sandbox_clock: ManualClock
 ) -> None:
