@@ -2,8 +2,9 @@
 
 Each is fetched once however often it is referenced (metadata, then content) and attributed to
 every custodian that references it. Uploaded and generated files are routed by id prefix: a
-``claude_file_`` id is read from the files endpoints whichever list named it. An object an
-earlier run of the series stored intact is carried, not fetched again.
+``claude_file_`` id is read from the files endpoints whichever list named it. Content is stored
+as served and hashed as it streams (an artifact's content is its text when it is not JSON). An
+object an earlier run of the series stored intact is carried, not fetched again.
 """
 
 from __future__ import annotations
@@ -135,15 +136,16 @@ class Attachments:
             "title": meta.get("title"),
             "artifact_type": meta.get("artifact_type"),
         }
-        await natives.json(
+        # Stored as served: the reference promises "the full text content", not a JSON object.
+        entry = await natives.download(
             path("artifact_content", version_id),
-            (),
             path=native_path(Kind.ARTIFACT, version_id),
             kind=Kind.ARTIFACT,
             source_id=version_id,
-            metadata=partial(_constant, details),
+            metadata=details,
             custodians=users,
         )
+        self._check_download(Kind.ARTIFACT, version_id, entry)
         self.ctx.reporter.advance("files")
 
     async def _document(self, doc_id: str, project_id: str) -> None:

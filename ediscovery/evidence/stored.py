@@ -35,6 +35,25 @@ class BagFiles:
 
     def read_json(self, entry: ManifestEntry) -> Any:
         """The parsed JSON of an entry's native, after checking the SHA-256 its entry records."""
+        data = self.read_checked(entry)
+        try:
+            return json.loads(data)
+        except ValueError as exc:
+            raise EvidenceError(
+                f"Native {entry.path} is not valid JSON: {exc}", path=self.path_of(entry)
+            ) from exc
+
+    def read_json_or_text(self, entry: ManifestEntry) -> Any:
+        """The parsed JSON of a native that may be JSON or text (artifact content); its text
+        (undecodable bytes replaced) when it is not JSON."""
+        data = self.read_checked(entry)
+        try:
+            return json.loads(data)
+        except ValueError:
+            return data.decode("utf-8", errors="replace")
+
+    def read_checked(self, entry: ManifestEntry) -> bytes:
+        """The bytes of an entry's native (a small one: read whole), after checking its SHA-256."""
         path = self.path_of(entry)
         try:
             data = path.read_bytes()
@@ -47,10 +66,7 @@ class BagFiles:
                 path=path,
                 hint="Verify the bag; nothing is derived from altered evidence.",
             )
-        try:
-            return json.loads(data)
-        except ValueError as exc:
-            raise EvidenceError(f"Native {entry.path} is not valid JSON: {exc}", path=path) from exc
+        return data
 
 
 @dataclass(frozen=True)

@@ -100,13 +100,26 @@ def stream_text(source: Path, target: Path) -> None:
 
 
 def json_text(source: Path, *keys: str) -> str:
-    """Text fields of a stored JSON native (artifact content, project document, project)."""
-    with source.open("rb") as fh:
-        data: Any = json.load(fh)
+    """Text fields of a stored JSON native (artifact content, project document, project); the
+    text itself when the native is not JSON (an artifact's content may be served as text)."""
+    raw = source.read_bytes()
+    try:
+        data: Any = json.loads(raw)
+    except ValueError:
+        return raw.decode("utf-8", errors="replace")
     if not isinstance(data, dict):
         return ""
     parts = [f"{key}: {data[key]}" if len(keys) > 1 else str(data[key]) for key in keys if data.get(key)]
     return "\n\n".join(parts) + "\n"
+
+
+def is_json(path: Path) -> bool:
+    """Whether a (small) stored native is JSON."""
+    try:
+        json.loads(path.read_bytes())
+    except ValueError:
+        return False
+    return True
 
 
 def sha256_of(path: Path) -> str:

@@ -20,7 +20,15 @@ from ediscovery.evidence.manifest import ManifestEntry
 from ediscovery.evidence.stored import StoredBag
 from ediscovery.produce.builder import VolumeBuilder
 from ediscovery.produce.chat import Chat, chat_text
-from ediscovery.produce.copies import copy_content, copy_verified, extension, is_text, json_text, stream_text
+from ediscovery.produce.copies import (
+    copy_content,
+    copy_verified,
+    extension,
+    is_json,
+    is_text,
+    json_text,
+    stream_text,
+)
 from ediscovery.produce.document import Document, TextSource
 from ediscovery.produce.slipsheet import SlipSheet
 from ediscovery.timestamps import parse_instant
@@ -52,16 +60,18 @@ def chat_document(
     )  # fmt: skip
 
 
-def native_facts(entry: ManifestEntry) -> tuple[str, str, str]:
-    """(original file name, extension, MIME type) of a native entry."""
+def native_facts(entry: ManifestEntry, source: Path) -> tuple[str, str, str]:
+    """(original file name, extension, MIME type) of a native entry stored at ``source``."""
     meta = entry.metadata
     match Kind(entry.kind):
         case Kind.FILE | Kind.GENERATED_FILE:
             name = str(meta.get("original_filename") or "")
             mime = str(meta.get("mime_type") or meta.get("content_type") or "application/octet-stream")
             return name, extension(name, mime), mime
-        case Kind.ARTIFACT:
+        case Kind.ARTIFACT if is_json(source):
             return str(meta.get("title") or ""), "json", "application/json"
+        case Kind.ARTIFACT:  # its content endpoint served the text itself
+            return str(meta.get("title") or ""), "txt", "text/plain"
         case Kind.PROJECT_DOCUMENT:  # produced as the document itself (see copies.copy_content)
             name = str(meta.get("original_filename") or "")
             mime = mimetypes.guess_type(name)[0] or "text/plain"
@@ -88,9 +98,9 @@ def native_text(entry: ManifestEntry, source: Path, ext: str, mime: str, slip: S
 def native_document(vol: VolumeBuilder, bag: StoredBag, entry: ManifestEntry, *, parent: str) -> Document:
     """Copy one native, queue its slip sheet, and place its document (returned)."""
     control = vol.allocate()
-    filename, ext, mime = native_facts(entry)
-    native_rel = f"NATIVES/{control}.{ext}"
     source = bag.path_of(entry)
+    filename, ext, mime = native_facts(entry, source)
+    native_rel = f"NATIVES/{control}.{ext}"
     copy = copy_content if entry.kind == Kind.PROJECT_DOCUMENT else copy_verified
     digests = copy(source, vol.root / native_rel, entry.sha256)
     vol.produced.add((entry.kind, entry.source_id))

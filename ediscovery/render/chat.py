@@ -205,10 +205,12 @@ class ChatStream:
             entry = artifact["entry"]
             content, kind = None, artifact["kind"]
             if entry is not None:
-                body = self._bag.read_json(entry)
+                body = self._bag.read_json_or_text(entry)
                 if isinstance(body, dict):
                     content = str(body.get("content") or "")
                     kind = body.get("artifact_type") or kind
+                elif isinstance(body, str):  # served as the text itself
+                    content = body
             is_md = kind in ("text/markdown", "text/plain")
             yield {
                 **artifact,

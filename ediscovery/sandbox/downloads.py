@@ -111,7 +111,8 @@ async def artifact_content(call: Call) -> Response:
     if item is None:
         raise not_found(f"Artifact version not found: '{version_id}'")
     data = wire.artifact_content_bytes(item)
-    return await download(call, version_id, Blob(len(data), data), None, "application/json", attachment=False)
+    kind = "text/plain; charset=utf-8" if item.plain else "application/json"
+    return await download(call, version_id, Blob(len(data), data), None, kind, attachment=False)
 
 
 def content_md5(md5_hex: str) -> str:

@@ -76,6 +76,7 @@ class Artifact:
     artifact_type: str | None
     content: str
     created_at: datetime
+    plain: bool = False  # the content endpoint serves the text itself, not a JSON object
 
 
 @dataclass(frozen=True)

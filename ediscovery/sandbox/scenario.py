@@ -1,11 +1,13 @@
 """The story of the synthetic tenant: which chats, files and projects each user has.
 
-The first chats of the custodian are hand-placed so every edge case exists at every scale;
+The first chats of the custodian are hand-placed so every edge case exists at every scale (an
+artifact whose content endpoint serves plain text instead of a JSON object among them);
 the rest are random fill sized by the scale.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from ediscovery.sandbox.content import pdf_bytes, text_bytes
@@ -88,6 +90,7 @@ def _edge_attachments(builder: Builder, chats: list[str]) -> None:
         builder, chats[1], "Pipeline notes", "text/markdown", "# Pipeline\n\n- build\n- test\n"
     )
     art_b = make_artifact(builder, chats[3], "Clause checker", "application/vnd.ant.code", "print('ok')\n")
+    builder.tenant.artifacts[art_b.version_id] = art_b = replace(art_b, plain=True)
     builder.attach(
         chats[1], 1, generated_file_ids=(gen_a.id, gen_b.id), artifact_version_ids=(art_a.version_id,)
     )

@@ -189,7 +189,10 @@ def artifact_metadata(item: Artifact) -> dict[str, Any]:
 
 
 def artifact_content_bytes(item: Artifact) -> bytes:
-    """The exact body of ``GET /apps/artifacts/{version_id}/content``."""
+    """The exact body of ``GET /apps/artifacts/{version_id}/content``: a JSON object, or (the
+    reference promises only "the full text content") the text itself."""
+    if item.plain:
+        return item.content.encode("utf-8")
     body = {"content": item.content, "title": item.title, "artifact_type": item.artifact_type}
     return json_bytes(body)
 
