@@ -15,10 +15,11 @@ from typing import Any
 
 from ediscovery.api.endpoints import path
 from ediscovery.collect.context import Context
-from ediscovery.collect.limitations import DownloadUnverified
+from ediscovery.collect.limitations import DownloadUnverified, ServedAsText
 from ediscovery.errors import ResponseFormatError
 from ediscovery.evidence.kinds import Kind
 from ediscovery.evidence.paths import native_path
+from ediscovery.evidence.sniff import served_as_text
 
 UPLOAD_PREFIX = "claude_file_"
 """Ids of files uploaded to a chat or project (anything else is a generated file's id)."""
@@ -101,6 +102,9 @@ class Attachments:
             expected_size=listed,
         )
         self._check_download(kind, file_id, entry)
+        detected = (entry.get("metadata") or {}).get("detected_mime_type")
+        if served_as_text(detected, meta.get("filename"), meta.get("mime_type")):
+            self.ctx.tally.limit(ServedAsText(file_id, meta.get("filename"), meta.get("mime_type")))
         self.ctx.reporter.advance("files")
 
     def _check_download(self, kind: Kind, file_id: str, entry: Mapping[str, Any]) -> None:

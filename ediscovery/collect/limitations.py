@@ -97,6 +97,22 @@ class DownloadUnverified(Limitation):
 
 
 @dataclass(frozen=True)
+class ServedAsText(Limitation):
+    """A file listed as a binary document (Word, PowerPoint, PDF) that the API served as text."""
+
+    KIND: ClassVar[str] = "file_served_as_text"
+    filename: str | None
+    mime_type: str | None
+
+    @property
+    def message(self) -> str:
+        return (
+            f"{self.filename or self.source_id} ({self.mime_type or 'no type'}) was served as its "
+            "extracted text, not as the uploaded file; the stored bytes are that text."
+        )
+
+
+@dataclass(frozen=True)
 class UnknownAttachment(Limitation):
     KIND: ClassVar[str] = "unknown_attachment"
     attachment_type: str | None

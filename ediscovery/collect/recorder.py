@@ -30,6 +30,7 @@ from ediscovery.errors import IntegrityError, ResponseFormatError
 from ediscovery.evidence.canonical import utc_iso
 from ediscovery.evidence.custody import CustodyLog
 from ediscovery.evidence.digest import Digests
+from ediscovery.evidence.sniff import identify, read_head
 from ediscovery.evidence.store import EvidenceStore, StreamWriter
 from ediscovery.progress import Reporter
 
@@ -177,6 +178,7 @@ class Recorder:
             self.reporter.advance("bytes", digests.size)
             meta = dict(metadata or {})
             meta.update(_md5_checks(result, expected_md5), content_type=result.content_type)
+            meta["detected_mime_type"] = identify(read_head(self.store.path_of(path)))
             origin = Origin(f"GET {api_path}", result.request_id, utc_iso(result.retrieved_at))
             return self._record(path, kind, source_id, digests, origin, status, meta, custodians)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -17,6 +17,7 @@ from typing import Any, assert_never
 from ediscovery.evidence.derived import write_text_durably
 from ediscovery.evidence.kinds import DOCTYPES, KINDS, Kind, TextFrom
 from ediscovery.evidence.manifest import ManifestEntry
+from ediscovery.evidence.sniff import served_as_text
 from ediscovery.evidence.stored import StoredBag
 from ediscovery.produce.builder import VolumeBuilder
 from ediscovery.produce.chat import Chat, chat_text
@@ -67,6 +68,8 @@ def native_facts(entry: ManifestEntry, source: Path) -> tuple[str, str, str]:
         case Kind.FILE | Kind.GENERATED_FILE:
             name = str(meta.get("original_filename") or "")
             mime = str(meta.get("mime_type") or meta.get("content_type") or "application/octet-stream")
+            if served_as_text(meta.get("detected_mime_type"), name, mime):  # named by what it is
+                return name, "txt", "text/plain"
             return name, extension(name, mime), mime
         case Kind.ARTIFACT if is_json(source):
             return str(meta.get("title") or ""), "json", "application/json"

@@ -23,6 +23,8 @@ from ediscovery.sandbox.generator import (
 from ediscovery.sandbox.model import User
 from ediscovery.sandbox.scales import CUSTODIAN_EMAIL, DST_ANCHORS, RECIPES
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
 
 def build_content(builder: Builder, *, big_file_bytes: int | None) -> None:
     tenant = builder.tenant
@@ -101,6 +103,9 @@ def _edge_attachments(builder: Builder, chats: list[str]) -> None:
     builder.attach(chats[4], 1, artifact_version_ids=(art_c.version_id,))
     chat = t.chats[chats[4]]
     t.soft_delete_chat(chat.id, chat.updated_at + timedelta(days=2))
+    # Word, PowerPoint and some PDF uploads are served as their extracted text, under the original name.
+    memo = builder.new_file("Board memo.docx", DOCX, b"Board memo\n\nThe board approved the budget.\n")
+    builder.attach(chats[6], 1, file_ids=(memo.id,))
 
 
 def _fill(builder: Builder, user: User, orgs: list[str], count: int) -> None:
