@@ -40,6 +40,7 @@ MESSAGE_TRUNCATION = (("tool_use_input_max_chars", "-1"), ("tool_result_max_char
 ENDPOINTS: dict[str, Endpoint] = {
     "organizations": Endpoint("/organizations", "token", 1000, scope="read:compliance_org_data"),
     "organization_users": Endpoint("/organizations/{}/users", "token", 1000),  # user data, as documented
+    "organization_settings": Endpoint("/organizations/{}/settings", scope="read:compliance_org_data"),
     "chats": Endpoint("/apps/chats", "cursor", 1000),
     "chat_messages": Endpoint("/apps/chats/{}/messages", "cursor", 1000, fixed=MESSAGE_TRUNCATION),
     "file": Endpoint("/apps/chats/files/{}"),

@@ -2,7 +2,8 @@
 
 Per ``user_...`` id, over every organization the key reaches: the chat list (per-user mode,
 largest page), the projects the user created, and the Activity Feed events whose actor is the
-user within the range. Then every listed chat's messages (``collect.chats`` decides which are
+user within the range, and the settings of every linked organization of the custodians
+(``collect.settings``). Then every listed chat's messages (``collect.chats`` decides which are
 responsive), and everything those messages and the projects in scope reference
 (``collect.attachments``, ``collect.projects``). Each object is fetched once however often it
 is referenced.
@@ -22,6 +23,7 @@ from ediscovery.collect.limitations import NotInDirectory
 from ediscovery.collect.plan import Plan
 from ediscovery.collect.projects import Projects
 from ediscovery.collect.recorder import Recorder
+from ediscovery.collect.settings import Settings
 from ediscovery.collect.tally import Tally
 from ediscovery.collect.tasks import Tasks
 
@@ -36,6 +38,7 @@ class Collector:
         self.chats = Chats(self.ctx, self.attachments)
         self.projects = Projects(self.ctx, self.attachments)
         self.activity = Activity(self.ctx)
+        self.settings = Settings(self.ctx)
 
     async def run(self) -> Tally:
         """Collect everything in scope; returns the tally (errors, references, what was seen).
@@ -63,6 +66,7 @@ class Collector:
         self.attachments.spawn_uploads()
         await tasks.all(self.projects.project(pid) for pid in sorted(ctx.tally.project_reasons))
         await tasks.all(self.activity.listing(uid) for uid in users)
+        await self.settings.all()
         self.activity.note_unattributed()
         self._note_departed()
         await tasks.drain()

@@ -26,6 +26,7 @@ from ediscovery.archive import seal, volume_paths
 from ediscovery.collect.limitations import TranscriptWarning
 from ediscovery.collect.reports import write_reports
 from ediscovery.collect.run import CollectionResult, CollectOptions
+from ediscovery.collect.settings import retention_line
 from ediscovery.collect.state import CLOSED, RunState, reached
 from ediscovery.evidence.bag import BagInfo, prepare_bag
 from ediscovery.evidence.canonical import utc_iso
@@ -333,6 +334,7 @@ def _bag_info(
         api_version=options.collect.api_version,
         previous_run_id=previous.get("run_id"),
         previous_manifest_sha256=previous.get("manifest_sha256"),
+        data_retention=retention_line(manifest.extra.get("organization_settings")),
     )
 
 

@@ -33,17 +33,19 @@ from ediscovery.collect.increment import Previous, find_previous, previous_ref, 
 from ediscovery.collect.plan import Custodian, Plan
 from ediscovery.collect.recorder import Recorder
 from ediscovery.collect.scope import Scope
+from ediscovery.collect.settings import summaries
 from ediscovery.collect.state import RunInfo, RunState, find_runs, reached, release_lock, series_lock
 from ediscovery.collect.tally import Tally
 from ediscovery.errors import EvidenceError, UsageError
 from ediscovery.evidence.canonical import dumps_pretty, utc_iso, utc_now
 from ediscovery.evidence.custody import CustodyLog
 from ediscovery.evidence.digest import hash_file
-from ediscovery.evidence.kinds import REFERENCED, count_entries
+from ediscovery.evidence.kinds import count_entries
 from ediscovery.evidence.manifest import Manifest, ManifestEntry, load_manifest, write_manifest
 from ediscovery.evidence.paths import custodians_slug, native_path, slug
 from ediscovery.evidence.store import EvidenceStore
 from ediscovery.progress import NullReporter, Reporter
+from ediscovery.timestamps import parse_timestamp
 
 Resolver = Callable[[ComplianceClient, tuple[str, ...]], Awaitable[Resolution]]
 """Turns custodian queries into a :class:`Resolution` (default: ``custodians.resolve_custodians``)."""
@@ -331,16 +333,19 @@ class RunSession:
         tally: Tally,
         previous: Previous | None,
     ) -> Manifest:
-        entries = [_finish_entry(entry, tally) for entry in state.entries()]
+        entries = [tally.finish_entry(entry) for entry in state.entries()]
         errors = tally.manifest_errors()
-        extra: dict[str, Any] = {}
+        started = state.get("started_at") or utc_iso(self.clock())
+        extra: dict[str, Any] = {
+            "organization_settings": summaries(layout.bag, entries, parse_timestamp(started))
+        }
         if previous is not None:
             extra["previous_run"] = previous_ref(previous)
         return Manifest(
             run_id=layout.run_id,
             matter=self.options.matter,
             status="incomplete" if errors else "complete",
-            started_at=state.get("started_at") or utc_iso(self.clock()),
+            started_at=started,
             finished_at=utc_iso(self.clock()),
             api={
                 "base_url": self.options.api_url,
@@ -382,16 +387,3 @@ def log_stop(custody: CustodyLog, exc: BaseException, stage: str) -> None:
     reason = "interrupted" if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt) else str(exc)
     with contextlib.suppress(Exception):
         custody.append("error", {"stage": stage, "error": type(exc).__name__, "message": reason})
-
-
-def _finish_entry(entry: dict[str, Any], tally: Tally) -> dict[str, Any]:
-    """Fill in what is only known after the whole traversal: every reference to an object."""
-    refs = tally.refs.get(entry["source_id"])
-    if entry["kind"] in REFERENCED and refs is not None:
-        meta = dict(entry["metadata"])
-        meta["chat_ids"] = sorted(refs.chat_ids)
-        meta["message_ids"] = sorted(refs.message_ids)
-        if refs.project_ids:
-            meta["project_ids"] = sorted(refs.project_ids)
-        entry = {**entry, "metadata": meta, "custodian_user_ids": sorted(refs.user_ids)}
-    return entry

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ediscovery.collect.limitations import Limitation
+from ediscovery.evidence.kinds import REFERENCED
 
 
 @dataclass
@@ -77,6 +78,18 @@ class Tally:
     def carry(self, kind: str, object_id: str) -> None:
         """An object stored by an earlier run of the series, not fetched again."""
         self.carried.setdefault(kind, set()).add(object_id)
+
+    def finish_entry(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """Fill in what is only known after the whole traversal: every reference to an object."""
+        refs = self.refs.get(entry["source_id"])
+        if entry["kind"] in REFERENCED and refs is not None:
+            meta = dict(entry["metadata"])
+            meta["chat_ids"] = sorted(refs.chat_ids)
+            meta["message_ids"] = sorted(refs.message_ids)
+            if refs.project_ids:
+                meta["project_ids"] = sorted(refs.project_ids)
+            entry = {**entry, "metadata": meta, "custodian_user_ids": sorted(refs.user_ids)}
+        return entry
 
     def manifest_errors(self) -> tuple[dict[str, Any], ...]:
         return tuple(sorted(self.errors.values(), key=lambda e: (e["kind"], e["source_id"])))

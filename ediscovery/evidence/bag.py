@@ -50,6 +50,7 @@ class BagInfo:
     software_agent: str = SOFTWARE_AGENT
     previous_run_id: str | None = None  # an incremental run: the run it continues
     previous_manifest_sha256: str | None = None
+    data_retention: str | None = None  # the retention policies in force, as one line
 
     def labels(self, payload_oxum: str) -> list[tuple[str, str]]:
         """The ``(label, value)`` pairs in file order; unset optional values are left out."""
@@ -71,6 +72,7 @@ class BagInfo:
             ("API-Version", self.api_version),
             ("Collection-Run-Id", self.collection_run_id),
             ("Collector", self.collector),
+            ("Data-Retention", self.data_retention or ""),
         ]
         if self.previous_run_id:
             pairs.append(("Previous-Run-Id", self.previous_run_id))

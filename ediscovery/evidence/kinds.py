@@ -23,6 +23,7 @@ class Kind(StrEnum):
 
     ORGANIZATIONS = "organizations"
     USERS = "users"
+    ORGANIZATION_SETTINGS = "organization_settings"
     CHAT_LIST = "chat_list"
     CHAT_MESSAGES = "chat_messages"
     FILE_METADATA = "file_metadata"
@@ -79,6 +80,7 @@ _N = "data/native"
 KINDS: dict[Kind, KindInfo] = {
     Kind.ORGANIZATIONS: KindInfo(f"{_N}/directory/organizations/page-{{page}}.json", 0, paged=True),
     Kind.USERS: KindInfo(f"{_N}/directory/users/{{0}}/page-{{page}}.json", paged=True),
+    Kind.ORGANIZATION_SETTINGS: KindInfo(f"{_N}/directory/organizations/{{0}}/settings.json"),
     Kind.CHAT_LIST: KindInfo(f"{_N}/chat_lists/{{0}}/page-{{page}}.json", paged=True),
     Kind.CHAT_MESSAGES: KindInfo(
         f"{_N}/chats/{{0}}/messages-{{page}}.json",

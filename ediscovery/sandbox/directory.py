@@ -38,6 +38,25 @@ async def list_organizations(call: Call) -> Response:
     return JSONResponse(page)
 
 
+async def get_settings(call: Call) -> Response:
+    """Effective settings of a linked organization; an unknown, non-UUID or parent id, or the
+    endpoint not enabled for the tenant, all answer the same 404."""
+    call.params(())
+    tenant = call.tenant
+    org = tenant.orgs.get(call.args["org_uuid"])
+    if org is None or not tenant.settings_enabled:
+        raise not_found()
+    keys = [wire.api_key(key, tenant.parent.created_at) for key in tenant.keys.values()]
+    return JSONResponse(
+        {
+            "type": "effective_organization_settings",
+            "organization_id": org.uuid,
+            "settings": tenant.settings.get(org.uuid, []),
+            "api_keys": keys,
+        }
+    )
+
+
 async def list_users(call: Call) -> Response:
     params = call.params(PAGE)
     limit = params.limit(500, 1000) or 500
@@ -126,6 +145,7 @@ async def list_members(call: Call) -> Response:
 ENDPOINTS: list[Endpoint] = [
     endpoint("GET", "organizations", "org", list_organizations),
     endpoint("GET", "organizations/{org_uuid}/users", "user", list_users),
+    endpoint("GET", "organizations/{org_uuid}/settings", "org", get_settings),
     endpoint("GET", "organizations/{org_uuid}/roles", "org", list_roles),
     endpoint("GET", "organizations/{org_uuid}/roles/{role_id}", "org", get_role),
     endpoint("GET", "organizations/{org_uuid}/roles/{role_id}/permissions", "org", list_permissions),

@@ -71,6 +71,9 @@ class Builder:
             org = Organization(self.ids.uuid(), self.ids.tagged("org_"), name, created, kind)
             t.orgs[org.uuid] = org
         legal, eng, console = list(t.orgs)
+        t.settings[legal] = default_settings(retention_days=90)
+        t.settings[eng] = default_settings(retention_days=None)
+        t.settings[console] = default_settings(retention_days=None)
         people = [
             ("alice@example.com", "Alice Anders", [(legal, "user"), (eng, "admin"), (console, "developer")]),
             ("bob@example.com", "Bob Brown", [(legal, "primary_owner")]),
@@ -173,6 +176,22 @@ def hostile_names() -> list[str]:
         long_name,
         "line one\nline two.txt",
     ]
+
+
+def default_settings(*, retention_days: int | None) -> list[dict[str, object]]:
+    """The admin-controlled settings rows of one organization (rows admins cannot change are
+    omitted); ``retention_days`` sets a fixed chat retention, None leaves it unset."""
+    rows: list[dict[str, object]] = [
+        {"name": "sso_enabled", "type": "boolean", "value": True},
+        {"name": "content_redaction_enabled", "type": "boolean", "value": False},
+        {"name": "ip_allowlist_ip_ranges", "type": "string_list", "value": ["10.0.0.0/8"]},
+        {"name": "account_session_duration_seconds", "type": "integer", "value": None},
+        {"name": "sso_provisioning_mode", "type": "provisioning_mode", "value": "jit_permissive"},
+    ]
+    if retention_days is not None:
+        retention = {"chat": {"type": "fixed", "timescale": "day", "duration": retention_days}}
+        rows.insert(0, {"name": "data_retention_periods", "type": "data_retention", "value": retention})
+    return rows
 
 
 def sample_files(builder: Builder) -> dict[str, StoredFile]:

@@ -20,6 +20,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from ediscovery.sandbox.activity_log import ActivityLog
 from ediscovery.sandbox.content import blob_chunks
@@ -67,6 +68,8 @@ class Tenant:
         self.documents: dict[str, ProjectDocument] = {}
         self.roles: dict[str, Role] = {}
         self.groups: dict[str, Group] = {}
+        self.settings: dict[str, list[dict[str, Any]]] = {}  # org uuid -> the admin-controlled rows
+        self.settings_enabled = True
         self.activities = ActivityLog()
         self.keys: dict[str, ApiKey] = {}
         self.api_enabled = True

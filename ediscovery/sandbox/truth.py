@@ -9,7 +9,8 @@ Scope rules:
   (soft-deleted chats reference nothing any more), plus the files of the projects in scope;
 * projects: every project the custodian created (dates do not filter them) plus every
   project a responsive chat belongs to; their documents;
-* activities: every activity whose ``actor.user_id`` is the custodian, ``created_at`` in range.
+* activities: every activity whose ``actor.user_id`` is the custodian, ``created_at`` in range;
+* organizations: every organization the custodian is a member of (its settings are collected).
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ def ground_truth(
         "files": {},
         "generated_files": {},
         "artifacts": {},
+        "organizations": sorted(
+            {m.org_uuid for u in user_ids if u in tenant.users for m in tenant.users[u].memberships}
+        ),
     }
     project_ids = {p.id for p in tenant.projects.values() if p.creator_id in user_ids}
     for chat in chats:

@@ -16,6 +16,7 @@ import starlette.responses
 
 from ediscovery.sandbox.model import (
     Activity,
+    ApiKey,
     Artifact,
     Chat,
     Collaborator,
@@ -54,6 +55,20 @@ def user_ref(user: User | None) -> dict[str, str] | None:
 
 def organization(org: Organization) -> dict[str, Any]:
     return {"uuid": org.uuid, "name": org.name, "created_at": ts_offset(org.created_at)}
+
+
+def api_key(key: ApiKey, created_at: datetime) -> dict[str, Any]:
+    """A Compliance Access Key as the settings endpoint lists it: never the secret."""
+    return {
+        "type": "compliance_api_key",
+        "id": key.key_id,
+        "name": key.name,
+        "scopes": list(key.scopes),
+        "is_active": key.active,
+        "created_at": ts(created_at),
+        "created_by_id": None,
+        "expires_at": None,
+    }
 
 
 def org_user(user: User, org_uuid: str) -> dict[str, Any]:

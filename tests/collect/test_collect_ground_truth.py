@@ -107,4 +107,5 @@ def test_hostile_file_names_are_kept_in_the_manifest_only(
             "content.json",
             "project.json",
             "document.json",
+            "settings.json",
         } or entry.path.split("/")[-1].startswith(("page-", "messages-", "attachments-", "collaborators-"))

@@ -373,3 +373,17 @@ def test_indexing_lag_can_be_switched_off(tenant: Tenant) -> None:
     api = SyncApi(app, {"x-api-key": DELETE_KEY})
     listed = api.get(f"{V1}/organizations").headers["request-id"]
     assert _recorded_calls(api) == [listed]
+
+
+def test_settings_answer_the_documented_shape_for_linked_organizations_only(
+    api: SyncApi, tenant: Tenant
+) -> None:
+    org = next(iter(tenant.orgs))
+    body = api.get(f"{V1}/organizations/{org}/settings").json()
+    assert (body["type"], body["organization_id"]) == ("effective_organization_settings", org)
+    assert all({"name", "type", "value"} <= set(row) for row in body["settings"])
+    assert all(key["type"] == "compliance_api_key" and "secret" not in key for key in body["api_keys"])
+    for other in (tenant.parent.uuid, "not-a-uuid", "00000000-0000-0000-0000-000000000000"):
+        assert api.get(f"{V1}/organizations/{other}/settings").status_code == 404
+    tenant.settings_enabled = False
+    assert api.get(f"{V1}/organizations/{org}/settings").status_code == 404
