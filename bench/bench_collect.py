@@ -101,6 +101,7 @@ def minimum_requests(tenant: Tenant, custodian: str) -> Counter[str]:
     need["project documents"] = 2 * len(documents)
     acted = list(tenant.activities.select(ActivityQuery(actor_ids=frozenset(uids))))
     need["activities"] = _pages(len(acted), 5000)
+    need["organization settings"] = len({m.org_uuid for u in uids for m in tenant.users[u].memberships})
     return need
 
 
