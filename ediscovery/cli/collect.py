@@ -24,6 +24,7 @@ from ediscovery.cli.options import ClientSeams, api_options, configure_logging, 
 from ediscovery.collect.reports import listed_chats
 from ediscovery.collect.run import CollectOptions
 from ediscovery.collect.scope import Scope, make_scope
+from ediscovery.collect.sources import parse_sources
 from ediscovery.errors import ArchiveError, EdiscoveryError, Interrupted, UsageError
 from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, finishing, run_pipeline
 from ediscovery.progress import NullReporter, Reporter, WaitNotes
@@ -135,6 +136,12 @@ async def _run(options: PipelineOptions, values: dict[str, Any], reporter: Repor
     "--full", is_flag=True, help="Collect everything again instead of only changes since the last run."
 )
 @click.option(
+    "--sources",
+    multiple=True,
+    metavar="LIST",
+    help="Sources to collect, comma-separated: chats,projects,activities,settings (default: all).",
+)
+@click.option(
     "--allow-unknown-custodian",
     is_flag=True,
     help="Collect a user_... id that no directory lists even when the API holds nothing of it.",
@@ -234,7 +241,7 @@ def _collect(values: dict[str, Any]) -> PipelineResult:
     if values["verbose"]:
         configure_logging(values["verbose"], False)
     _check_usage(values)
-    scope = make_scope(values["since"], values["until"], values["tz"])
+    scope = make_scope(values["since"], values["until"], values["tz"], parse_sources(values["sources"]))
     options = _options(values, scope, api_key_from_env(values["key_env"]).fingerprint)
     reporter = _reporter(values["quiet"] or (values["as_json"] and not sys.stderr.isatty()))
     try:

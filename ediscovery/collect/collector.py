@@ -19,11 +19,12 @@ from ediscovery.collect.activity import Activity
 from ediscovery.collect.attachments import Attachments
 from ediscovery.collect.chats import Chats
 from ediscovery.collect.context import Context
-from ediscovery.collect.limitations import NotInDirectory
+from ediscovery.collect.limitations import NotInDirectory, SourceNotCollected
 from ediscovery.collect.plan import Plan
 from ediscovery.collect.projects import Projects
 from ediscovery.collect.recorder import Recorder
 from ediscovery.collect.settings import Settings
+from ediscovery.collect.sources import NOT_COLLECTED, Source
 from ediscovery.collect.tally import Tally
 from ediscovery.collect.tasks import Tasks
 
@@ -54,23 +55,34 @@ class Collector:
             raise
 
     async def _traverse(self) -> Tally:
-        ctx, tasks = self.ctx, self.ctx.tasks
+        ctx, tasks, scope = self.ctx, self.ctx.tasks, self.ctx.scope
         ctx.reporter.stage("listing")
         users = ctx.plan.user_ids
-        await tasks.all(self.chats.listing(uid) for uid in users)
-        await tasks.all(self.projects.listing(uid) for uid in users)
+        if scope.wants(Source.CHATS):
+            await tasks.all(self.chats.listing(uid) for uid in users)
+        if scope.wants(Source.PROJECTS):
+            await tasks.all(self.projects.listing(uid) for uid in users)
         ctx.reporter.stage("collecting")
         chats = sorted(ctx.tally.chats.items())
         ctx.reporter.expect("chats", len(chats))
         await tasks.all(self.chats.chat(chat_id, seen) for chat_id, seen in chats)
         self.attachments.spawn_uploads()
-        await tasks.all(self.projects.project(pid) for pid in sorted(ctx.tally.project_reasons))
-        await tasks.all(self.activity.listing(uid) for uid in users)
-        await self.settings.all()
-        self.activity.note_unattributed()
+        if scope.wants(Source.PROJECTS):
+            await tasks.all(self.projects.project(pid) for pid in sorted(ctx.tally.project_reasons))
+        if scope.wants(Source.ACTIVITIES):
+            await tasks.all(self.activity.listing(uid) for uid in users)
+            self.activity.note_unattributed()
+        if scope.wants(Source.SETTINGS):
+            await self.settings.all()
         self._note_departed()
+        self._note_not_collected()
         await tasks.drain()
         return ctx.tally
+
+    def _note_not_collected(self) -> None:
+        """Sources the API serves that this version does not collect, named in every manifest."""
+        for name, what in NOT_COLLECTED.items():
+            self.ctx.tally.limit(SourceNotCollected(name, what))
 
     def _note_departed(self) -> None:
         """A custodian found in no organization's users list is collected by user id alone."""

@@ -138,6 +138,21 @@ class UnattributedActivity(Limitation):
 
 
 @dataclass(frozen=True)
+class SourceNotCollected(Limitation):
+    """A source the API serves that this version does not collect (``source_id``: its name)."""
+
+    KIND: ClassVar[str] = "source_not_collected"
+    what: str
+
+    @property
+    def message(self) -> str:
+        return (
+            f"{self.what} are served by the Compliance API but not collected by this version of "
+            "ediscovery; the custodian's record of them is not in this collection."
+        )
+
+
+@dataclass(frozen=True)
 class NotInDirectory(Limitation):
     """A departed custodian, collected by user id alone (``source_id``: the custodian's label)."""
 

@@ -34,6 +34,7 @@ from ediscovery.collect.plan import Custodian, Plan
 from ediscovery.collect.recorder import Recorder
 from ediscovery.collect.scope import Scope
 from ediscovery.collect.settings import summaries
+from ediscovery.collect.sources import ALL_SOURCES
 from ediscovery.collect.state import RunInfo, RunState, find_runs, reached, release_lock, series_lock
 from ediscovery.collect.tally import Tally
 from ediscovery.errors import EvidenceError, UsageError
@@ -132,12 +133,15 @@ def check_same_evidence(run: RunInfo, wanted: Mapping[str, Any]) -> None:
 
 def identity(options: CollectOptions, custodians: tuple[Custodian, ...]) -> dict[str, Any]:
     """What makes two commands the *same* run (for resume) or the same series (for increments)."""
-    return {
+    wanted = {
         "matter": options.matter,
         "user_ids": sorted({uid for c in custodians for uid in c.user_ids}),
         "since": options.scope.to_json()["since"],
         "until": options.scope.to_json()["until"],
     }
+    if options.scope.sources != ALL_SOURCES:  # runs of every source keep the identity they had
+        wanted["sources"] = sorted(options.scope.sources)
+    return wanted
 
 
 class RunSession:

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ediscovery.collect.sources import ALL_SOURCES, Source
 from ediscovery.errors import UsageError
 from ediscovery.evidence.canonical import utc_iso
 
@@ -35,6 +36,7 @@ class Scope:
     time_zone: str = "UTC"
     since_input: str | None = None
     until_input: str | None = None
+    sources: frozenset[Source] = ALL_SOURCES
 
     @property
     def bounded(self) -> bool:
@@ -55,7 +57,13 @@ class Scope:
             "time_zone": self.time_zone,
             "since_input": self.since_input,
             "until_input": self.until_input,
+            "sources": sorted(self.sources),
+            "sources_not_chosen": sorted(ALL_SOURCES - self.sources),
         }
+
+    def wants(self, source: Source) -> bool:
+        """Whether ``source`` was chosen."""
+        return source in self.sources
 
 
 def load_zone(name: str) -> ZoneInfo:
@@ -104,7 +112,9 @@ def earliest_instant(local: datetime, zone: ZoneInfo) -> datetime:
     return datetime.fromtimestamp(hi, UTC)
 
 
-def make_scope(since: str | None, until: str | None, tz: str = "UTC") -> Scope:
+def make_scope(
+    since: str | None, until: str | None, tz: str = "UTC", sources: frozenset[Source] = ALL_SOURCES
+) -> Scope:
     """Build the scope from option values; UsageError on bad dates, zones or an empty range."""
     zone = load_zone(tz)
     since_utc = parse_bound(since, zone, option="--since") if since else None
@@ -114,7 +124,7 @@ def make_scope(since: str | None, until: str | None, tz: str = "UTC") -> Scope:
             f"--until ({until}) must be later than --since ({since}).",
             hint="--since is inclusive and --until exclusive.",
         )
-    return Scope(since_utc, until_utc, tz, since or None, until or None)
+    return Scope(since_utc, until_utc, tz, since or None, until or None, sources)
 
 
 def format_utc(moment: datetime | None) -> str | None:

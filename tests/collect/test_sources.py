@@ -1,0 +1,57 @@
+"""``--sources`` chooses the corpora; what was left out, or is not collected, is named in the manifest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+from click.testing import CliRunner
+
+from ediscovery.cli.collect import command
+from ediscovery.collect.scope import Scope
+from ediscovery.collect.sources import NOT_COLLECTED, Source
+from ediscovery.sandbox import Tenant, ground_truth
+
+from .conftest import Collect
+
+
+def test_only_the_chosen_sources_are_collected_and_the_rest_is_named(
+    collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport
+) -> None:
+    result = collect(sandbox_transport, scope=Scope(None, None, sources=frozenset({Source.CHATS})))
+    manifest = json.loads((result.bag / "manifest.json").read_text())
+    kinds = {e["kind"] for e in manifest["entries"]}
+    assert {"chat_list", "chat_messages", "file"} <= kinds
+    assert not kinds & {"project_list", "project", "activities", "organization_settings"}
+    truth = ground_truth(tenant, "alice@example.com")
+    chats = {e["source_id"] for e in manifest["entries"] if e["kind"] == "chat_messages"}
+    assert chats == set(truth["chats"])
+    assert manifest["scope"]["sources"] == ["chats"]
+    assert manifest["scope"]["sources_not_chosen"] == ["activities", "projects", "settings"]
+    assert result.status == "complete"
+
+
+def test_every_manifest_names_the_sources_this_version_does_not_collect(
+    collect: Collect, sandbox_transport: httpx.ASGITransport
+) -> None:
+    result = collect(sandbox_transport)
+    manifest = json.loads((result.bag / "manifest.json").read_text())
+    assert manifest["scope"]["sources"] == ["activities", "chats", "projects", "settings"]
+    assert manifest["scope"]["sources_not_chosen"] == []
+    named = {
+        i["source_id"]: i["message"] for i in manifest["limitations"] if i["kind"] == "source_not_collected"
+    }
+    assert sorted(named) == sorted(NOT_COLLECTED)
+    assert all("not collected by this version" in message for message in named.values())
+    report = (result.bag / "reports" / "collection-report.html").read_text()
+    assert all(name in report for name in NOT_COLLECTED)
+
+
+def test_a_source_not_collected_yet_or_unknown_is_a_usage_error(tmp_path: Path) -> None:
+    base = ["--matter", "m", "--custodian", "alice@example.com", "--out", str(tmp_path)]
+    later = CliRunner().invoke(command, [*base, "--sources", "chats,local-sessions"])
+    assert later.exit_code == 2 and "does not collect local-sessions yet" in later.output
+    unknown = CliRunner().invoke(command, [*base, "--sources", "emails"])
+    assert unknown.exit_code == 2 and "Unknown source(s): emails" in unknown.output
+    assert not any(tmp_path.iterdir())
