@@ -154,10 +154,12 @@ class ApiStatusError(ApiError):
         url: str | None = None,
         request_id: str | None = None,
         hint: str | None = None,
+        error_code: str | None = None,
     ) -> None:
         super().__init__(message, url=url, request_id=request_id, hint=hint)
         self.status = status
         self.error_type = error_type
+        self.error_code = error_code  # error.details.error_code, when the API gives one
 
     def __str__(self) -> str:
         return f"HTTP {self.status} {self.error_type or 'error'}: {super().__str__()}"

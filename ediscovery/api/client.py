@@ -134,12 +134,12 @@ class ComplianceClient:
         return walk(fetch, query, guard or PageGuard(scheme))
 
     async def download(
-        self, path: str, sink: SinkLike, *, expected_size: int | None = None
+        self, path: str, sink: SinkLike, *, expected_size: int | None = None, query: Pairs = ()
     ) -> DownloadResult:
-        """Stream binary ``path`` into ``sink``; IntegrityError (``.result``) on MD5 mismatch, or
-        as soon as more than ``expected_size`` bytes (the size the API listed) arrive."""
+        """Stream binary ``path`` (with ``query``) into ``sink``; IntegrityError (``.result``) on MD5
+        mismatch, or as soon as more than ``expected_size`` bytes (the size the API listed) arrive."""
         return await self._session.download(
-            _compliance_path(path), as_sink(sink), expected_size=expected_size
+            _compliance_path(path), as_sink(sink), expected_size=expected_size, query=query
         )
 
     # -- typed endpoints (paths, schemes and largest limits from ``api.endpoints``) ----------

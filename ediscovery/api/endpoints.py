@@ -56,6 +56,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     "project_document": Endpoint("/apps/projects/documents/{}"),
     "project_document_metadata": Endpoint("/apps/projects/documents/{}/metadata"),
     "activities": Endpoint("/activities", "cursor", 5000, scope="read:compliance_activities"),
+    "code_artifacts": Endpoint("/apps/code/artifacts", "token", 100),  # scopes UNCONFIRMED
+    "code_artifact_version": Endpoint("/apps/code/artifacts/{}/versions/{}"),
+    "code_artifact_content": Endpoint("/apps/code/artifacts/{}/content"),
 }
 
 

@@ -57,11 +57,24 @@ def error_body(raw: bytes) -> tuple[str | None, str]:
     return (etype if isinstance(etype, str) else None, message if isinstance(message, str) else "")
 
 
+def error_code(raw: bytes) -> str | None:
+    """``error.details.error_code`` of an error body (e.g. ``multi_file_unavailable``), or None."""
+    try:
+        doc: Any = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    error = doc.get("error") if isinstance(doc, dict) else None
+    details = error.get("details") if isinstance(error, dict) else None
+    code = details.get("error_code") if isinstance(details, dict) else None
+    return code if isinstance(code, str) else None
+
+
 def status_error(
     status: int, raw: bytes, *, url: str, request_id: str | None, list_endpoint: bool
 ) -> ApiStatusError:
     """The exception for an HTTP error ``status`` with body ``raw``."""
     etype, message = error_body(raw)
+    code = error_code(raw)
     cls = _BY_STATUS.get(status, ServerError if status >= 500 else ApiStatusError)
     hint = _HINTS.get(status)
     if status == 404 and message.strip().rstrip(".") == "Not found" and list_endpoint:
@@ -75,4 +88,5 @@ def status_error(
         url=url,
         request_id=request_id,
         hint=hint,
+        error_code=code,
     )

@@ -117,7 +117,7 @@ class ApiSession:
         return await self._run(path, query, self._consume_json, list_endpoint=list_endpoint)
 
     async def download(
-        self, path: str, sink: DownloadSink, *, expected_size: int | None = None
+        self, path: str, sink: DownloadSink, *, expected_size: int | None = None, query: Pairs = ()
     ) -> DownloadResult:
         """GET a binary endpoint into ``sink``; raise IntegrityError (with ``.result``) on MD5 mismatch.
 
@@ -127,7 +127,7 @@ class ApiSession:
         async def consume(response: httpx.Response, attempt: Attempt) -> DownloadResult:
             return await self._consume_download(response, attempt, sink, expected_size)
 
-        result = await self._run(path, (), consume, list_endpoint=False)
+        result = await self._run(path, query, consume, list_endpoint=False)
         if result.md5_matched is False:
             error = IntegrityError(
                 f"Content-MD5 {result.content_md5} does not match the downloaded bytes (md5 {result.md5}).",

@@ -139,7 +139,8 @@ async def _run(options: PipelineOptions, values: dict[str, Any], reporter: Repor
     "--sources",
     multiple=True,
     metavar="LIST",
-    help="Sources to collect, comma-separated: chats,projects,activities,settings (default: all).",
+    help="Sources to collect, comma-separated: chats,projects,activities,code-artifacts,settings "
+    "(default: all).",
 )
 @click.option(
     "--allow-unknown-custodian",

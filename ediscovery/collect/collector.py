@@ -2,11 +2,11 @@
 
 Per ``user_...`` id, over every organization the key reaches: the chat list (per-user mode,
 largest page), the projects the user created, and the Activity Feed events whose actor is the
-user within the range, and the settings of every linked organization of the custodians
-(``collect.settings``). Then every listed chat's messages (``collect.chats`` decides which are
-responsive), and everything those messages and the projects in scope reference
-(``collect.attachments``, ``collect.projects``). Each object is fetched once however often it
-is referenced.
+user within the range, the code artifacts the user owns (``collect.code_artifacts``), and the
+settings of every linked organization of the custodians (``collect.settings``). Then every
+listed chat's messages (``collect.chats`` decides which are responsive), and everything those
+messages and the projects in scope reference (``collect.attachments``, ``collect.projects``).
+Each object is fetched once however often it is referenced.
 
 An item that fails (malformed answer, persistent 5xx, …) is recorded and the traversal goes
 on; a referenced object that no longer exists (404) is recorded as a limitation. Missing
@@ -18,6 +18,7 @@ from __future__ import annotations
 from ediscovery.collect.activity import Activity
 from ediscovery.collect.attachments import Attachments
 from ediscovery.collect.chats import Chats
+from ediscovery.collect.code_artifacts import CodeArtifacts
 from ediscovery.collect.context import Context
 from ediscovery.collect.limitations import NotInDirectory, SourceNotCollected
 from ediscovery.collect.plan import Plan
@@ -40,6 +41,7 @@ class Collector:
         self.projects = Projects(self.ctx, self.attachments)
         self.activity = Activity(self.ctx)
         self.settings = Settings(self.ctx)
+        self.code = CodeArtifacts(self.ctx)
 
     async def run(self) -> Tally:
         """Collect everything in scope; returns the tally (errors, references, what was seen).
@@ -72,6 +74,8 @@ class Collector:
         if scope.wants(Source.ACTIVITIES):
             await tasks.all(self.activity.listing(uid) for uid in users)
             self.activity.note_unattributed()
+        if scope.wants(Source.CODE_ARTIFACTS):
+            await tasks.all(self.code.listing(uid) for uid in users)
         if scope.wants(Source.SETTINGS):
             await self.settings.all()
         self._note_departed()

@@ -21,6 +21,7 @@ import signal
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
 from ediscovery.api.download import SinkLike
 from ediscovery.api.pagination import PageGuard, PageScheme
@@ -51,7 +52,7 @@ class Api(Protocol):
     ) -> AsyncIterator[ApiResponse]: ...
 
     async def download(
-        self, path: str, sink: SinkLike, *, expected_size: int | None = None
+        self, path: str, sink: SinkLike, *, expected_size: int | None = None, query: Query = ()
     ) -> DownloadResult: ...
 
 
@@ -156,6 +157,7 @@ class Recorder:
         custodians: tuple[str, ...] = (),
         expected_md5: str | None = None,
         expected_size: int | None = None,
+        query: Query = (),
     ) -> dict[str, Any]:
         """Replay or stream ``api_path`` into ``path``; retry MD5 mismatches, keep the last bytes.
 
@@ -170,7 +172,9 @@ class Recorder:
         for attempt in range(1, DOWNLOAD_TRIES + 1):
             writer = self.store.open_stream(path)
             last = attempt == DOWNLOAD_TRIES
-            got = await self._try_download(api_path, writer, source_id, expected_md5, expected_size, last)
+            got = await self._try_download(
+                api_path, query, writer, source_id, (expected_md5, expected_size), last
+            )
             if got is None:
                 continue
             result, status = got
@@ -179,23 +183,25 @@ class Recorder:
             meta = dict(metadata or {})
             meta.update(_md5_checks(result, expected_md5), content_type=result.content_type)
             meta["detected_mime_type"] = identify(read_head(self.store.path_of(path)))
-            origin = Origin(f"GET {api_path}", result.request_id, utc_iso(result.retrieved_at))
+            asked = f"GET {api_path}" + (f"?{urlencode(query, safe='[].-')}" if query else "")
+            origin = Origin(asked, result.request_id, utc_iso(result.retrieved_at))
             return self._record(path, kind, source_id, digests, origin, status, meta, custodians)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _try_download(
         self,
         api_path: str,
+        query: Query,
         writer: StreamWriter,
         source_id: str,
-        expected_md5: str | None,
-        expected_size: int | None,
+        expected: tuple[str | None, int | None],
         last: bool,
     ) -> tuple[DownloadResult, str] | None:
         """One download into ``writer``: the result and its status, or None to download again
         (the bytes did not match, and this was not the last try; ``writer`` is aborted)."""
+        expected_md5, expected_size = expected
         try:
-            result = await self.api.download(api_path, writer, expected_size=expected_size)
+            result = await self.api.download(api_path, writer, expected_size=expected_size, query=query)
             if result.content_md5 is None and _md5_equal(result.md5, expected_md5) is False:
                 if not last:
                     writer.abort()

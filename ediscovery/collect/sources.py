@@ -22,6 +22,7 @@ class Source(StrEnum):
     PROJECTS = "projects"  # projects created by or holding a custodian's chat, with documents and files
     ACTIVITIES = "activities"  # the custodian's Activity Feed events
     SETTINGS = "settings"  # the organization settings in force (retention) and the key records
+    CODE_ARTIFACTS = "code-artifacts"  # code artifacts the custodian owns, every listed version
 
 
 ALL_SOURCES = frozenset(Source)
@@ -29,7 +30,6 @@ ALL_SOURCES = frozenset(Source)
 NOT_COLLECTED = {
     "local-sessions": "Local agent sessions (Cowork, Claude Code and the other desktop surfaces)",
     "remote-sessions": "Remote agent sessions (cloud Cowork)",
-    "code-artifacts": "Code artifacts (sites published from Claude Code; Claude Docs, Slides, Design)",
 }
 """Sources the Compliance API serves that this version does not collect."""
 

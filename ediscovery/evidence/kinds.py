@@ -39,6 +39,9 @@ class Kind(StrEnum):
     PROJECT_DOCUMENT = "project_document"
     PROJECT_DOCUMENT_METADATA = "project_document_metadata"
     ACTIVITIES = "activities"
+    CODE_ARTIFACT_LIST = "code_artifact_list"
+    CODE_ARTIFACT_VERSION = "code_artifact_version"
+    CODE_ARTIFACT_CONTENT = "code_artifact_content"
     TRANSCRIPT = "transcript"
     REPORT = "report"
 
@@ -143,6 +146,22 @@ KINDS: dict[Kind, KindInfo] = {
     Kind.ACTIVITIES: KindInfo(
         f"{_N}/activities/{{0}}/page-{{page}}.json", paged=True, transcript=Transcript("activity", "activity")
     ),
+    Kind.CODE_ARTIFACT_LIST: KindInfo(f"{_N}/code_artifact_lists/{{0}}/page-{{page}}.json", paged=True),
+    Kind.CODE_ARTIFACT_VERSION: KindInfo(
+        f"{_N}/code_artifacts/{{0}}/versions/{{1}}.bin",
+        ids=2,
+        count="code_artifact_versions",
+        doctype="CodeArtifact",
+        produced_natively=True,
+        carried=True,
+        text=TextFrom.CONTENT,
+    ),
+    Kind.CODE_ARTIFACT_CONTENT: KindInfo(
+        f"{_N}/code_artifacts/{{0}}/content.bin",
+        doctype="CodeArtifactContent",
+        produced_natively=True,
+        text=TextFrom.CONTENT,
+    ),
     Kind.TRANSCRIPT: KindInfo(),
     Kind.REPORT: KindInfo(),
 }
@@ -156,6 +175,7 @@ COUNT_BUCKETS = (
     "projects",
     "project_documents",
     "activities",
+    "code_artifact_versions",
 )
 """The keys of ``manifest.json`` ``counts``, in order: ``chats`` and ``messages`` come from
 chat-message pages, ``activities`` from the feed pages' item counts, the rest one per entry."""

@@ -71,6 +71,11 @@ def native_facts(entry: ManifestEntry, source: Path) -> tuple[str, str, str]:
             if served_as_text(meta.get("detected_mime_type"), name, mime):  # named by what it is
                 return name, "txt", "text/plain"
             return name, extension(name, mime), mime
+        case Kind.CODE_ARTIFACT_VERSION | Kind.CODE_ARTIFACT_CONTENT:
+            name = str(meta.get("version_name") or "")
+            served = meta.get("detected_mime_type") or meta.get("content_type") or "application/octet-stream"
+            mime = str(served).split(";")[0].strip()
+            return name, extension(name, mime), mime
         case Kind.ARTIFACT if is_json(source):
             return str(meta.get("title") or ""), "json", "application/json"
         case Kind.ARTIFACT:  # its content endpoint served the text itself

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ediscovery.sandbox import chats, directory, downloads, feed, projects
+from ediscovery.sandbox import chats, code, directory, downloads, feed, projects
 from ediscovery.sandbox.actors import api_actor
 from ediscovery.sandbox.faults import FaultConfig, FaultPlan
 from ediscovery.sandbox.ids import IdFactory
@@ -45,6 +45,7 @@ ENDPOINTS: list[Endpoint] = [
     *downloads.ENDPOINTS,
     *projects.ENDPOINTS,
     *feed.ENDPOINTS,
+    *code.ENDPOINTS,
 ]
 KEY_PREFIXES = ("sk-ant-api01-", "sk-ant-admin01-")
 API_VERSIONS = frozenset({"2023-06-01", "2026-10-21"})

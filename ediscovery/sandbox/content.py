@@ -6,9 +6,11 @@ chunk can be produced on demand, and a 2 GB file costs no memory.
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import struct
+import zipfile
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -213,3 +215,12 @@ def truncate_blocks(
                 block = {**block, "content": cut, "truncated": True}
         out.append(block)
     return out
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    """A ZIP archive of ``members`` (name -> bytes), deterministic (fixed times, sorted names)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(members):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), members[name])
+    return buffer.getvalue()

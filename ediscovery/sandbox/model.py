@@ -79,6 +79,36 @@ class Artifact:
     plain: bool = False  # the content endpoint serves the text itself, not a JSON object
 
 
+@dataclass
+class CodeArtifactVersion:
+    """One listed version of a code artifact and what serving its content does."""
+
+    id: str
+    name: str
+    created_at: datetime
+    blob: Blob
+    uploading: int = 0  # requests still answered 503 (upload in flight) before it is served
+    rotated: bool = False  # listed, but its content rotated out: 404
+
+
+@dataclass(frozen=True)
+class CodeArtifact:
+    """A site published from Claude Code, or a document of a built-in artifact type."""
+
+    id: str
+    org_uuid: str
+    owner_user_id: str | None
+    read_mode: str
+    updated_at: datetime
+    versions: tuple[CodeArtifactVersion, ...]
+    content: Blob  # the current content (a ZIP of its files when ``multi_file``)
+    multi_file: bool = False  # a Claude Doc: /content needs multi_file_format=zip, else 422
+
+    @property
+    def published_version_id(self) -> str | None:
+        return self.versions[0].id if self.versions else None
+
+
 @dataclass(frozen=True)
 class Message:
     """One chat message. ``text`` overrides the seeded content recipe when set."""

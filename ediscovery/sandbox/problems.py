@@ -14,6 +14,7 @@ ERROR_TYPES = {
     401: "authentication_error",
     403: "permission_error",
     404: "not_found_error",
+    422: "invalid_request_error",
     409: "invalid_request_error",  # Sep 2026 docs; Aug docs said conflict_error
     429: "rate_limit_error",
     500: "api_error",
@@ -32,19 +33,26 @@ RATE_LIMIT_MESSAGE = (
 class ApiProblem(Exception):
     """An HTTP error answer: status, documented error type, message and extra headers."""
 
-    def __init__(self, status: int, message: str, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+        details: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.error_type = ERROR_TYPES.get(status, "api_error")
         self.message = message
         self.headers = dict(headers or {})
+        self.details = details
 
     def body(self, request_id: str) -> dict[str, object]:
-        return {
-            "type": "error",
-            "error": {"type": self.error_type, "message": self.message},
-            "request_id": request_id,
-        }
+        error: dict[str, object] = {"type": self.error_type, "message": self.message}
+        if self.details is not None:
+            error["details"] = self.details
+        return {"type": "error", "error": error, "request_id": request_id}
 
 
 def bad_request(message: str) -> ApiProblem:

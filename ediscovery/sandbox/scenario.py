@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from ediscovery.sandbox.content import pdf_bytes, text_bytes
+from ediscovery.sandbox.content import held_blob, pdf_bytes, text_bytes, zip_bytes
 from ediscovery.sandbox.generator import (
     Builder,
     add_project_content,
@@ -20,10 +20,11 @@ from ediscovery.sandbox.generator import (
     make_project,
     sample_files,
 )
-from ediscovery.sandbox.model import User
+from ediscovery.sandbox.model import CodeArtifact, CodeArtifactVersion, User
 from ediscovery.sandbox.scales import CUSTODIAN_EMAIL, DST_ANCHORS, RECIPES
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+CODE_ARTIFACT_PAGE = 100  # the largest page of the code artifacts list
 
 
 def build_content(builder: Builder, *, big_file_bytes: int | None) -> None:
@@ -52,6 +53,41 @@ def build_content(builder: Builder, *, big_file_bytes: int | None) -> None:
             orgs = [m.org_uuid for m in user.memberships if tenant.orgs[m.org_uuid].kind == "claude_ai"]
             _fill(builder, user, orgs, builder.scale.other_chats)
     _big_files(builder, big_file_bytes)
+    _code_artifacts(builder, alice, legal, eng)
+
+
+def _code_artifacts(builder: Builder, alice: User, legal: str, eng: str) -> None:
+    """The custodian's code artifacts among two pages' worth of other people's: a published site
+    with a version that rotated out and one still uploading, and a multi-file Claude Doc."""
+    tenant = builder.tenant
+    others = [u for u in tenant.users.values() if u.id != alice.id]
+    for index in range(2 * CODE_ARTIFACT_PAGE + 10):
+        owner = others[index % len(others)]
+        version = CodeArtifactVersion(
+            builder.ids.tagged("cartv_"), "index.html", builder.at(), held_blob(b"<p>x</p>")
+        )
+        item = CodeArtifact(
+            builder.ids.tagged("cart_"), eng, owner.id, "org", version.created_at, (version,), version.blob
+        )
+        tenant.code_artifacts[item.id] = item
+    site = [
+        CodeArtifactVersion(
+            builder.ids.tagged("cartv_"), f"v{n}", builder.at(), held_blob(text_bytes(40 + n))
+        )
+        for n in range(3)
+    ]
+    site[1].uploading = 1
+    site[2].rotated = True
+    current = site[0].blob
+    doc_files = held_blob(zip_bytes({"Memo.docx": b"memo", "Annex.docx": b"annex"}))
+    doc = [CodeArtifactVersion(builder.ids.tagged("cartv_"), "Claude Doc", builder.at(), doc_files)]
+    for item in (
+        CodeArtifact(builder.ids.tagged("cart_"), eng, alice.id, "users", builder.at(), tuple(site), current),
+        CodeArtifact(
+            builder.ids.tagged("cart_"), legal, alice.id, "owner", builder.at(), tuple(doc), doc_files, True
+        ),
+    ):
+        tenant.code_artifacts[item.id] = item
 
 
 def _custodian_edge_chats(

@@ -30,6 +30,7 @@ from ediscovery.sandbox.model import (
     Artifact,
     Blob,
     Chat,
+    CodeArtifact,
     GeneratedFile,
     Group,
     Message,
@@ -68,6 +69,7 @@ class Tenant:
         self.documents: dict[str, ProjectDocument] = {}
         self.roles: dict[str, Role] = {}
         self.groups: dict[str, Group] = {}
+        self.code_artifacts: dict[str, CodeArtifact] = {}
         self.settings: dict[str, list[dict[str, Any]]] = {}  # org uuid -> the admin-controlled rows
         self.settings_enabled = True
         self.activities = ActivityLog()

@@ -10,7 +10,8 @@ Scope rules:
 * projects: every project the custodian created (dates do not filter them) plus every
   project a responsive chat belongs to; their documents;
 * activities: every activity whose ``actor.user_id`` is the custodian, ``created_at`` in range;
-* organizations: every organization the custodian is a member of (its settings are collected).
+* organizations: every organization the custodian is a member of (its settings are collected);
+* code artifacts: every code artifact the custodian owns, each listed version and its content.
 """
 
 from __future__ import annotations
@@ -70,7 +71,24 @@ def ground_truth(
     truth["projects"] = sorted(project_ids)
     truth["project_documents"] = sorted(documents)
     truth["activities"] = sorted(activities)
+    truth["code_artifacts"] = _code_artifacts(tenant, user_ids)
     return truth
+
+
+def _code_artifacts(tenant: Tenant, user_ids: list[str]) -> dict[str, Any]:
+    """Per code artifact the custodian owns: each version's SHA-256 (None: rotated out) and the
+    current content's. Code artifacts carry no date range filter here (dates do not select them)."""
+    out: dict[str, Any] = {}
+    for item in tenant.code_artifacts.values():
+        if item.owner_user_id in user_ids:
+            out[item.id] = {
+                "versions": {
+                    v.id: None if v.rotated else tenant.blob_digests(v.id, v.blob)[1] for v in item.versions
+                },
+                "content": tenant.blob_digests(f"{item.id}:content", item.content)[1],
+                "multi_file": item.multi_file,
+            }
+    return out
 
 
 def _add_chat(tenant: Tenant, truth: dict[str, Any], chat: Chat) -> None:

@@ -23,12 +23,18 @@ def test_only_the_chosen_sources_are_collected_and_the_rest_is_named(
     manifest = json.loads((result.bag / "manifest.json").read_text())
     kinds = {e["kind"] for e in manifest["entries"]}
     assert {"chat_list", "chat_messages", "file"} <= kinds
-    assert not kinds & {"project_list", "project", "activities", "organization_settings"}
+    assert not kinds & {
+        "project_list",
+        "project",
+        "activities",
+        "organization_settings",
+        "code_artifact_list",
+    }
     truth = ground_truth(tenant, "alice@example.com")
     chats = {e["source_id"] for e in manifest["entries"] if e["kind"] == "chat_messages"}
     assert chats == set(truth["chats"])
     assert manifest["scope"]["sources"] == ["chats"]
-    assert manifest["scope"]["sources_not_chosen"] == ["activities", "projects", "settings"]
+    assert manifest["scope"]["sources_not_chosen"] == ["activities", "code-artifacts", "projects", "settings"]
     assert result.status == "complete"
 
 
@@ -37,7 +43,7 @@ def test_every_manifest_names_the_sources_this_version_does_not_collect(
 ) -> None:
     result = collect(sandbox_transport)
     manifest = json.loads((result.bag / "manifest.json").read_text())
-    assert manifest["scope"]["sources"] == ["activities", "chats", "projects", "settings"]
+    assert manifest["scope"]["sources"] == ["activities", "chats", "code-artifacts", "projects", "settings"]
     assert manifest["scope"]["sources_not_chosen"] == []
     named = {
         i["source_id"]: i["message"] for i in manifest["limitations"] if i["kind"] == "source_not_collected"
