@@ -13,10 +13,14 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import BinaryIO, Protocol, runtime_checkable
 from urllib.parse import unquote_to_bytes
+
+from ediscovery.api.response import DownloadResult
+from ediscovery.evidence.digest import MultiHasher
 
 CHUNK_SIZE = 512 * 1024
 
@@ -127,3 +131,24 @@ def _decode_ext_value(value: str) -> str | None:
         return raw.decode(codec, errors="replace")
     except LookupError:
         return raw.decode("utf-8", errors="replace")
+
+
+def download_result(
+    headers: Mapping[str, str], digest: MultiHasher, *, request_id: str | None, url: str, at: datetime
+) -> DownloadResult:
+    """What one finished download was: its digests, and what its headers said about it."""
+    digests = digest.digests()
+    content_md5 = headers.get("content-md5")
+    return DownloadResult(
+        size=digests.size,
+        md5=digests.md5,
+        sha256=digests.sha256,
+        sha512=digests.sha512,
+        content_md5=content_md5,
+        md5_matched=md5_matches(content_md5, digest.md5_bytes()),
+        filename=disposition_filename(headers.get("content-disposition")),
+        content_type=headers.get("content-type"),
+        request_id=request_id,
+        url=url,
+        retrieved_at=at,
+    )

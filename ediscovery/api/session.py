@@ -34,7 +34,7 @@ from ediscovery import __version__
 from ediscovery.api.attempt import Attempt, Deadline, Retry, Wait, WaitObserver, root_cause, unfixable
 from ediscovery.api.budget import Clock, RequestBudget, ServerQuota, Sleep
 from ediscovery.api.credentials import ApiKey
-from ediscovery.api.download import CHUNK_SIZE, DownloadSink, disposition_filename, md5_matches
+from ediscovery.api.download import CHUNK_SIZE, DownloadSink, download_result
 from ediscovery.api.error_map import status_error
 from ediscovery.api.query import Pairs
 from ediscovery.api.response import ApiResponse, DownloadResult, RequestRecord, safe_headers
@@ -330,25 +330,9 @@ class ApiSession:
                 with contextlib.suppress(Exception):  # never mask why the download stopped
                     sink.reset()
             raise
-        return self._download_result(response, attempt, digest)
-
-    def _download_result(
-        self, response: httpx.Response, attempt: Attempt, digest: MultiHasher
-    ) -> DownloadResult:
-        digests = digest.digests()
-        content_md5 = response.headers.get("content-md5")
-        return DownloadResult(
-            size=digests.size,
-            md5=digests.md5,
-            sha256=digests.sha256,
-            sha512=digests.sha512,
-            content_md5=content_md5,
-            md5_matched=md5_matches(content_md5, digest.md5_bytes()),
-            filename=disposition_filename(response.headers.get("content-disposition")),
-            content_type=response.headers.get("content-type"),
-            request_id=attempt.request_id,
-            url=attempt.url,
-            retrieved_at=self._now(),
+        headers = response.headers
+        return download_result(
+            headers, digest, request_id=attempt.request_id, url=attempt.url, at=self._now()
         )
 
     def _check_length(self, response: httpx.Response, attempt: Attempt, received: int) -> None:

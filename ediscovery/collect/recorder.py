@@ -180,13 +180,17 @@ class Recorder:
             result, status = got
             digests = writer.commit()
             self.reporter.advance("bytes", digests.size)
-            meta = dict(metadata or {})
-            meta.update(_md5_checks(result, expected_md5), content_type=result.content_type)
-            meta["detected_mime_type"] = identify(read_head(self.store.path_of(path)))
+            meta = {**(metadata or {}), **self._served(path, result, expected_md5)}
             asked = f"GET {api_path}" + (f"?{urlencode(query, safe='[].-')}" if query else "")
             origin = Origin(asked, result.request_id, utc_iso(result.retrieved_at))
             return self._record(path, kind, source_id, digests, origin, status, meta, custodians)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _served(self, path: str, result: DownloadResult, expected_md5: str | None) -> dict[str, Any]:
+        """What a stored download's entry says of how it was served: MD5 checks, type, format."""
+        checks = _md5_checks(result, expected_md5)
+        detected = identify(read_head(self.store.path_of(path)))
+        return {**checks, "content_type": result.content_type, "detected_mime_type": detected}
 
     async def _try_download(
         self,
