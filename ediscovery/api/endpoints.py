@@ -36,6 +36,7 @@ class Endpoint:
 
 
 MESSAGE_TRUNCATION = (("tool_use_input_max_chars", "-1"), ("tool_result_max_chars", "-1"))
+SESSION_TRUNCATION = (("tool_use_input_max_bytes", "-1"), ("tool_result_max_bytes", "-1"))
 
 ENDPOINTS: dict[str, Endpoint] = {
     "organizations": Endpoint("/organizations", "token", 1000, scope="read:compliance_org_data"),
@@ -56,6 +57,15 @@ ENDPOINTS: dict[str, Endpoint] = {
     "project_document": Endpoint("/apps/projects/documents/{}"),
     "project_document_metadata": Endpoint("/apps/projects/documents/{}/metadata"),
     "activities": Endpoint("/activities", "cursor", 5000, scope="read:compliance_activities"),
+    "local_sessions": Endpoint("/apps/sessions/local", "token", 500),  # the whole tenant: no user filter
+    "local_session": Endpoint("/apps/sessions/local/{}"),
+    "local_session_messages": Endpoint(
+        "/apps/sessions/local/{}/messages", "token", 1000, fixed=SESSION_TRUNCATION
+    ),
+    "remote_sessions": Endpoint("/apps/sessions/remote", "token", 500),  # their own request budget
+    "remote_session_messages": Endpoint(
+        "/apps/sessions/remote/{}/messages", "token", 1000, fixed=SESSION_TRUNCATION
+    ),
     "code_artifacts": Endpoint("/apps/code/artifacts", "token", 100),  # scopes UNCONFIRMED
     "code_artifact_version": Endpoint("/apps/code/artifacts/{}/versions/{}"),
     "code_artifact_content": Endpoint("/apps/code/artifacts/{}/content"),

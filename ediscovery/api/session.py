@@ -35,6 +35,7 @@ from ediscovery.api.attempt import Attempt, Deadline, Retry, Wait, WaitObserver,
 from ediscovery.api.budget import Clock, RequestBudget, ServerQuota, Sleep
 from ediscovery.api.credentials import ApiKey
 from ediscovery.api.download import CHUNK_SIZE, DownloadSink, download_result
+from ediscovery.api.endpoints import ENDPOINTS, V1
 from ediscovery.api.error_map import status_error
 from ediscovery.api.query import Pairs
 from ediscovery.api.response import ApiResponse, DownloadResult, RequestRecord, safe_headers
@@ -54,6 +55,9 @@ MIN_RATE = 16 << 10
 MAX_ERROR_BYTES = 64 << 10
 """How much of an error answer's body is read (its message is at the start)."""
 MAX_RETRY_AFTER = 900.0
+OWN_BUDGET = tuple(V1 + ENDPOINTS[name].template for name in ("remote_sessions",))
+"""Paths with a request budget of their own (remote sessions): a 429 there waits its
+``retry-after`` without slowing the shared budget of every other request."""
 """The longest ``retry-after`` (seconds) waited for; a longer one stops the run resumably."""
 T = TypeVar("T")
 RequestObserver = Callable[[RequestRecord], None]
@@ -257,7 +261,8 @@ class ApiSession:
             raise Retry(error, delay)
         if delay > self._max_retry_after:
             raise RetryLater(error, delay, self._now()) from None
-        self._budget.throttled(delay)
+        if not attempt.path.startswith(OWN_BUDGET):  # their own budget's 429 must not slow the rest
+            self._budget.throttled(delay)
         raise Retry(error, delay, "throttled")
 
     async def _consume_json(self, response: httpx.Response, attempt: Attempt) -> ApiResponse:

@@ -1,12 +1,12 @@
 """Collector: the traversal that finds and stores everything in scope for the custodians.
 
 Per ``user_...`` id, over every organization the key reaches: the chat list (per-user mode,
-largest page), the projects the user created, and the Activity Feed events whose actor is the
-user within the range, the code artifacts the user owns (``collect.code_artifacts``), and the
-settings of every linked organization of the custodians (``collect.settings``). Then every
-listed chat's messages (``collect.chats`` decides which are responsive), and everything those
-messages and the projects in scope reference (``collect.attachments``, ``collect.projects``).
-Each object is fetched once however often it is referenced.
+largest page), the projects the user created, the Activity Feed events whose actor is the user
+within the range, the user's agent sessions (``collect.sessions``), the code artifacts the user
+owns (``collect.code_artifacts``), and the settings of every linked organization of the
+custodians (``collect.settings``). Then every listed chat's messages (``collect.chats`` decides
+which are responsive), and everything those messages and the projects in scope reference
+(``collect.attachments``, ``collect.projects``). Each object is fetched once however often it is referenced.
 
 An item that fails (malformed answer, persistent 5xx, …) is recorded and the traversal goes
 on; a referenced object that no longer exists (404) is recorded as a limitation. Missing
@@ -24,6 +24,7 @@ from ediscovery.collect.limitations import NotInDirectory, SourceNotCollected
 from ediscovery.collect.plan import Plan
 from ediscovery.collect.projects import Projects
 from ediscovery.collect.recorder import Recorder
+from ediscovery.collect.sessions import Sessions
 from ediscovery.collect.settings import Settings
 from ediscovery.collect.sources import NOT_COLLECTED, Source
 from ediscovery.collect.tally import Tally
@@ -42,6 +43,7 @@ class Collector:
         self.activity = Activity(self.ctx)
         self.settings = Settings(self.ctx)
         self.code = CodeArtifacts(self.ctx)
+        self.sessions = Sessions(self.ctx)
 
     async def run(self) -> Tally:
         """Collect everything in scope; returns the tally (errors, references, what was seen).
@@ -74,6 +76,10 @@ class Collector:
         if scope.wants(Source.ACTIVITIES):
             await tasks.all(self.activity.listing(uid) for uid in users)
             self.activity.note_unattributed()
+        if scope.wants(Source.LOCAL_SESSIONS):
+            await self.sessions.local()
+        if scope.wants(Source.REMOTE_SESSIONS):
+            await tasks.all(self.sessions.remote(uid) for uid in users)
         if scope.wants(Source.CODE_ARTIFACTS):
             await tasks.all(self.code.listing(uid) for uid in users)
         if scope.wants(Source.SETTINGS):

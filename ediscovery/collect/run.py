@@ -343,6 +343,7 @@ class RunSession:
         extra: dict[str, Any] = {
             "organization_settings": summaries(layout.bag, entries, parse_timestamp(started))
         }
+        extra.update(tally.extra)
         if previous is not None:
             extra["previous_run"] = previous_ref(previous)
         return Manifest(

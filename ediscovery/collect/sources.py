@@ -23,14 +23,13 @@ class Source(StrEnum):
     ACTIVITIES = "activities"  # the custodian's Activity Feed events
     SETTINGS = "settings"  # the organization settings in force (retention) and the key records
     CODE_ARTIFACTS = "code-artifacts"  # code artifacts the custodian owns, every listed version
+    LOCAL_SESSIONS = "local-sessions"  # agent sessions captured on users' machines (Cowork, Claude Code, …)
+    REMOTE_SESSIONS = "remote-sessions"  # cloud Cowork sessions
 
 
 ALL_SOURCES = frozenset(Source)
 
-NOT_COLLECTED = {
-    "local-sessions": "Local agent sessions (Cowork, Claude Code and the other desktop surfaces)",
-    "remote-sessions": "Remote agent sessions (cloud Cowork)",
-}
+NOT_COLLECTED: dict[str, str] = {}
 """Sources the Compliance API serves that this version does not collect."""
 
 

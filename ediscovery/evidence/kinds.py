@@ -39,6 +39,10 @@ class Kind(StrEnum):
     PROJECT_DOCUMENT = "project_document"
     PROJECT_DOCUMENT_METADATA = "project_document_metadata"
     ACTIVITIES = "activities"
+    LOCAL_SESSION = "local_session"
+    LOCAL_SESSION_MESSAGES = "local_session_messages"
+    REMOTE_SESSION_LIST = "remote_session_list"
+    REMOTE_SESSION_MESSAGES = "remote_session_messages"
     CODE_ARTIFACT_LIST = "code_artifact_list"
     CODE_ARTIFACT_VERSION = "code_artifact_version"
     CODE_ARTIFACT_CONTENT = "code_artifact_content"
@@ -70,6 +74,8 @@ class KindInfo:
     ids: int = 1
     paged: bool = False
     count: str | None = None  # the manifest counts bucket one entry adds to
+    count_items: str | None = None  # the bucket a page's item_count adds to
+    count_sources: str | None = None  # the bucket counting distinct source ids
     referenced: bool = False  # messages reference it: entries list chat_ids and message_ids
     doctype: str | None = None  # DAT DOCTYPE when produced
     produced_natively: bool = False  # a native document of its own (with a slip sheet)
@@ -144,7 +150,21 @@ KINDS: dict[Kind, KindInfo] = {
     ),
     Kind.PROJECT_DOCUMENT_METADATA: KindInfo(f"{_N}/project_documents/{{0}}/metadata.json"),
     Kind.ACTIVITIES: KindInfo(
-        f"{_N}/activities/{{0}}/page-{{page}}.json", paged=True, transcript=Transcript("activity", "activity")
+        f"{_N}/activities/{{0}}/page-{{page}}.json",
+        paged=True,
+        count_items="activities",
+        transcript=Transcript("activity", "activity"),
+    ),
+    Kind.LOCAL_SESSION: KindInfo(f"{_N}/local_sessions/{{0}}/session.json", count="local_sessions"),
+    Kind.LOCAL_SESSION_MESSAGES: KindInfo(
+        f"{_N}/local_sessions/{{0}}/messages-{{page}}.json", paged=True, count_items="session_messages"
+    ),
+    Kind.REMOTE_SESSION_LIST: KindInfo(f"{_N}/remote_session_lists/{{0}}/page-{{page}}.json", paged=True),
+    Kind.REMOTE_SESSION_MESSAGES: KindInfo(
+        f"{_N}/remote_sessions/{{0}}/messages-{{page}}.json",
+        paged=True,
+        count_items="session_messages",
+        count_sources="remote_sessions",
     ),
     Kind.CODE_ARTIFACT_LIST: KindInfo(f"{_N}/code_artifact_lists/{{0}}/page-{{page}}.json", paged=True),
     Kind.CODE_ARTIFACT_VERSION: KindInfo(
@@ -176,9 +196,14 @@ COUNT_BUCKETS = (
     "project_documents",
     "activities",
     "code_artifact_versions",
+    "local_sessions",
+    "remote_sessions",
+    "session_messages",
 )
 """The keys of ``manifest.json`` ``counts``, in order: ``chats`` and ``messages`` come from
-chat-message pages, ``activities`` from the feed pages' item counts, the rest one per entry."""
+chat-message pages; every other bucket from the ``KINDS`` rows: one per entry (``count``), a
+page's item count (``count_items``: activities, session messages) or distinct source ids
+(``count_sources``: remote sessions)."""
 
 REFERENCED = frozenset(kind for kind, info in KINDS.items() if info.referenced)
 PRODUCED_NATIVELY = tuple(kind for kind, info in KINDS.items() if info.produced_natively)
@@ -193,15 +218,21 @@ DOCTYPES = {kind: info.doctype for kind, info in KINDS.items() if info.doctype}
 def count_entries(entries: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     """The manifest ``counts`` derived from its entries (buckets: ``evidence.kinds``)."""
     counts = dict.fromkeys(COUNT_BUCKETS, 0)
-    chats: set[str] = set()
+    sources: dict[str, set[str]] = {}
     for entry in entries:
         kind, meta = entry["kind"], entry.get("metadata") or {}
+        if kind not in KINDS:
+            continue
+        info = KINDS[Kind(kind)]
         if kind == Kind.CHAT_MESSAGES:
-            chats.add(entry["source_id"])
+            sources.setdefault("chats", set()).add(entry["source_id"])
             counts["messages"] += len(meta.get("messages") or [])
-        elif kind == Kind.ACTIVITIES:
-            counts["activities"] += int(meta.get("item_count") or 0)
-        elif kind in KINDS and (bucket := KINDS[Kind(kind)].count) is not None:
-            counts[bucket] += 1
-    counts["chats"] = len(chats)
+        if info.count is not None:
+            counts[info.count] += 1
+        if info.count_items is not None:
+            counts[info.count_items] += int(meta.get("item_count") or 0)
+        if info.count_sources is not None:
+            sources.setdefault(info.count_sources, set()).add(entry["source_id"])
+    for bucket, ids in sources.items():
+        counts[bucket] = len(ids)
     return counts

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ediscovery.sandbox import chats, code, directory, downloads, feed, projects
+from ediscovery.sandbox import chats, code, directory, downloads, feed, projects, sessions
 from ediscovery.sandbox.actors import api_actor
 from ediscovery.sandbox.faults import FaultConfig, FaultPlan
 from ediscovery.sandbox.ids import IdFactory
@@ -46,7 +46,9 @@ ENDPOINTS: list[Endpoint] = [
     *projects.ENDPOINTS,
     *feed.ENDPOINTS,
     *code.ENDPOINTS,
+    *sessions.ENDPOINTS,
 ]
+REMOTE_SESSIONS = "/v1/compliance/apps/sessions/remote"
 KEY_PREFIXES = ("sk-ant-api01-", "sk-ant-admin01-")
 API_VERSIONS = frozenset({"2023-06-01", "2026-10-21"})
 """The ``anthropic-version`` values production is known to accept."""
@@ -68,6 +70,7 @@ class Pipeline:
         rate_limit: int,
         sleep: Sleep,
         indexing_lag: timedelta = timedelta(seconds=60),
+        remote_rate_limit: int = 120,
     ) -> None:
         self.tenant = tenant
         self.indexing_lag = indexing_lag
@@ -75,6 +78,7 @@ class Pipeline:
         self.sleep = sleep
         self.plan = FaultPlan(faults, seed=rng_seed)
         self.bucket = TokenBucket(rate_limit, clock)
+        self.remote_bucket = TokenBucket(remote_rate_limit, clock)  # the remote sessions' own budget
         self.ids = IdFactory(f"requests:{rng_seed}")
 
     async def handle(self, request: Request) -> Response:
@@ -119,6 +123,8 @@ class Pipeline:
         decision = self.bucket.take()
         try:
             self._admit(request, key, target, decision)
+            if request.url.path.startswith(REMOTE_SESSIONS) and not self.remote_bucket.take().allowed:
+                raise sessions.remote_throttled()
             call = Call(self.tenant, request, args, key, self.clock, self.plan, self.sleep, self.indexing_lag)
             return await target.handler(call), decision
         except ApiProblem as problem:
@@ -175,10 +181,13 @@ def create_app(
     rate_limit: int = 600,
     sleep: Sleep | None = None,
     indexing_lag_seconds: float = 60,
+    remote_rate_limit: int = 120,
 ) -> Starlette:
     """The simulated Compliance API over ``tenant`` as a Starlette app.
 
-    ``clock`` drives the rate budget, recorded activities and the Activity Feed's indexing lag;
+    ``remote_rate_limit`` is the remote session endpoints' own budget per minute (their 429 says
+    ``retry-after: 1``). ``clock`` drives the rate budget, recorded activities and the Activity
+    Feed's indexing lag;
     ``sleep`` is awaited for added latency and trickled bodies (both default to the real ones);
     ``rng_seed`` seeds request ids and rate-based faults. The feed shows an activity only once
     ``clock()`` is ``indexing_lag_seconds`` past its ``created_at`` (0 shows it at once).
@@ -191,6 +200,7 @@ def create_app(
         rate_limit,
         sleep or asyncio.sleep,
         timedelta(seconds=indexing_lag_seconds),
+        remote_rate_limit,
     )
     methods = ["GET", "DELETE", "POST", "PUT", "PATCH"]
 

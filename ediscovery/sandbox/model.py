@@ -110,6 +110,46 @@ class CodeArtifact:
 
 
 @dataclass(frozen=True)
+class SessionMessage:
+    """One message of an agent session; ``provenance`` says when its content was not captured."""
+
+    id: str
+    role: str
+    created_at: datetime
+    content: tuple[dict[str, Any], ...]
+    provenance: dict[str, Any] | None = None  # e.g. {"type": "content_unavailable", "reason": ...}
+    sent_by_user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class LocalSession:
+    """A transcript captured from a user's machine (Cowork, Claude Code, …)."""
+
+    id: str
+    org_uuid: str
+    user_id: str
+    email: str | None
+    product_surface: str | None
+    created_at: datetime
+    messages: tuple[SessionMessage, ...]
+    workspace_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoteSession:
+    """A cloud Cowork session; a ``pending`` one has no messages to serve yet (404)."""
+
+    id: str
+    org_uuid: str
+    user_id: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    messages: tuple[SessionMessage, ...]
+    project_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Message:
     """One chat message. ``text`` overrides the seeded content recipe when set."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from ediscovery.sandbox.agent_sessions import build_sessions
 from ediscovery.sandbox.content import held_blob, pdf_bytes, text_bytes, zip_bytes
 from ediscovery.sandbox.generator import (
     Builder,
@@ -54,6 +55,7 @@ def build_content(builder: Builder, *, big_file_bytes: int | None) -> None:
             _fill(builder, user, orgs, builder.scale.other_chats)
     _big_files(builder, big_file_bytes)
     _code_artifacts(builder, alice, legal, eng)
+    build_sessions(builder, alice, [u for u in tenant.users.values() if u.id != alice.id][:4], [legal, eng])
 
 
 def _code_artifacts(builder: Builder, alice: User, legal: str, eng: str) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ediscovery.sandbox.activity_log import ActivityLog
@@ -33,10 +33,12 @@ from ediscovery.sandbox.model import (
     CodeArtifact,
     GeneratedFile,
     Group,
+    LocalSession,
     Message,
     Organization,
     Project,
     ProjectDocument,
+    RemoteSession,
     Role,
     StoredFile,
     User,
@@ -70,6 +72,10 @@ class Tenant:
         self.roles: dict[str, Role] = {}
         self.groups: dict[str, Group] = {}
         self.code_artifacts: dict[str, CodeArtifact] = {}
+        self.local_sessions: dict[str, LocalSession] = {}
+        self.remote_sessions: dict[str, RemoteSession] = {}
+        self.expire_next_cursors = 0  # force: the next N session page tokens presented have expired
+        self.session_cursor_ttl = timedelta(hours=24)
         self.settings: dict[str, list[dict[str, Any]]] = {}  # org uuid -> the admin-controlled rows
         self.settings_enabled = True
         self.activities = ActivityLog()

@@ -11,7 +11,10 @@ Scope rules:
   project a responsive chat belongs to; their documents;
 * activities: every activity whose ``actor.user_id`` is the custodian, ``created_at`` in range;
 * organizations: every organization the custodian is a member of (its settings are collected);
-* code artifacts: every code artifact the custodian owns, each listed version and its content.
+* code artifacts: every code artifact the custodian owns, each listed version and its content;
+* local and remote sessions: every session whose user is the custodian (dates do not select
+  them here), each message id, the size of its tool inputs and results served whole, and the
+  messages whose content was not captured; a remote session may still be ``pending``.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ediscovery.sandbox.activity_log import ActivityQuery
-from ediscovery.sandbox.model import Chat, Message
+from ediscovery.sandbox.model import Chat, Message, SessionMessage
 from ediscovery.sandbox.wire import artifact_content_bytes
 
 if TYPE_CHECKING:
@@ -72,7 +75,39 @@ def ground_truth(
     truth["project_documents"] = sorted(documents)
     truth["activities"] = sorted(activities)
     truth["code_artifacts"] = _code_artifacts(tenant, user_ids)
+    truth.update(_sessions(tenant, user_ids))
     return truth
+
+
+def _sessions(tenant: Tenant, user_ids: list[str]) -> dict[str, Any]:
+    local = {s.id: _session(s.messages) for s in tenant.local_sessions.values() if s.user_id in user_ids}
+    remote = {
+        s.id: {**_session(s.messages), "pending": s.status == "pending"}
+        for s in tenant.remote_sessions.values()
+        if s.user_id in user_ids
+    }
+    return {"local_sessions": local, "remote_sessions": remote}
+
+
+def _session(messages: tuple[SessionMessage, ...]) -> dict[str, Any]:
+    """A session's message ids, and per message the characters of its tool inputs and results
+    when served whole (what a collection that disabled the cut must hold)."""
+    tool_chars: dict[str, int] = {}
+    for m in messages:
+        size = 0
+        for block in m.content:
+            if block["type"] == "tool_use":
+                size += len(block["input"])
+            elif block["type"] == "tool_result":
+                size += sum(len(item["text"]) for item in block["content"])
+        if size and m.provenance is None:
+            tool_chars[m.id] = size
+    unavailable = [m.id for m in messages if m.provenance is not None]
+    return {
+        "message_ids": [m.id for m in messages],
+        "tool_chars": tool_chars,
+        "content_unavailable": unavailable,
+    }
 
 
 def _code_artifacts(tenant: Tenant, user_ids: list[str]) -> dict[str, Any]:

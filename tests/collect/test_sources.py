@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import httpx
+import pytest
 from click.testing import CliRunner
 
 from ediscovery.cli.collect import command
@@ -34,30 +35,36 @@ def test_only_the_chosen_sources_are_collected_and_the_rest_is_named(
     chats = {e["source_id"] for e in manifest["entries"] if e["kind"] == "chat_messages"}
     assert chats == set(truth["chats"])
     assert manifest["scope"]["sources"] == ["chats"]
-    assert manifest["scope"]["sources_not_chosen"] == ["activities", "code-artifacts", "projects", "settings"]
+    assert manifest["scope"]["sources_not_chosen"] == sorted(str(s) for s in Source if s != Source.CHATS)
     assert result.status == "complete"
 
 
-def test_every_manifest_names_the_sources_this_version_does_not_collect(
-    collect: Collect, sandbox_transport: httpx.ASGITransport
+def test_every_manifest_names_a_source_the_api_serves_that_is_not_collected(
+    collect: Collect, sandbox_transport: httpx.ASGITransport, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setitem(NOT_COLLECTED, "future-source", "Future things")
     result = collect(sandbox_transport)
     manifest = json.loads((result.bag / "manifest.json").read_text())
-    assert manifest["scope"]["sources"] == ["activities", "chats", "code-artifacts", "projects", "settings"]
+    assert manifest["scope"]["sources"] == sorted(str(s) for s in Source)
     assert manifest["scope"]["sources_not_chosen"] == []
     named = {
         i["source_id"]: i["message"] for i in manifest["limitations"] if i["kind"] == "source_not_collected"
     }
-    assert sorted(named) == sorted(NOT_COLLECTED)
-    assert all("not collected by this version" in message for message in named.values())
+    assert list(named) == ["future-source"]
+    assert named["future-source"].startswith(
+        "Future things are served by the Compliance API but not collected"
+    )
     report = (result.bag / "reports" / "collection-report.html").read_text()
-    assert all(name in report for name in NOT_COLLECTED)
+    assert "future-source" in report
 
 
-def test_a_source_not_collected_yet_or_unknown_is_a_usage_error(tmp_path: Path) -> None:
+def test_a_source_not_collected_yet_or_unknown_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(NOT_COLLECTED, "future-source", "Future things")
     base = ["--matter", "m", "--custodian", "alice@example.com", "--out", str(tmp_path)]
-    later = CliRunner().invoke(command, [*base, "--sources", "chats,local-sessions"])
-    assert later.exit_code == 2 and "does not collect local-sessions yet" in later.output
+    later = CliRunner().invoke(command, [*base, "--sources", "chats,future-source"])
+    assert later.exit_code == 2 and "does not collect future-source yet" in later.output
     unknown = CliRunner().invoke(command, [*base, "--sources", "emails"])
     assert unknown.exit_code == 2 and "Unknown source(s): emails" in unknown.output
     assert not any(tmp_path.iterdir())
