@@ -282,6 +282,21 @@ def _produce_documents(vol: _Volume, work: Path) -> None:
                 project_family(vol, bag, entry)
     for bag in vol.bags:
         leftovers(vol, bag)
+    _name_unproduced(vol)
+
+
+NOT_PRODUCED = {Kind.LOCAL_SESSION: "local sessions", Kind.REMOTE_SESSION_MESSAGES: "remote sessions"}
+"""Kinds a collection holds that productions do not present yet (their natives stay in the bag)."""
+
+
+def _name_unproduced(vol: _Volume) -> None:
+    for kind, what in NOT_PRODUCED.items():
+        found = {(bag.run_id, e.source_id) for bag in vol.bags for e in bag.entries(kind)}
+        if found:
+            vol.warn(
+                f"{len(found)} {what} are in the collections but not in this production: this version does "
+                "not produce sessions (their natives and manifest entries are in the bags)."
+            )
 
 
 def _finish(vol: _Volume) -> ProductionResult:
