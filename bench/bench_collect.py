@@ -102,6 +102,23 @@ def minimum_requests(tenant: Tenant, custodian: str) -> Counter[str]:
     acted = list(tenant.activities.select(ActivityQuery(actor_ids=frozenset(uids))))
     need["activities"] = _pages(len(acted), 5000)
     need["organization settings"] = len({m.org_uuid for u in uids for m in tenant.users[u].memberships})
+    need.update(_sessions_and_code(tenant, uids))
+    return need
+
+
+def _sessions_and_code(tenant: Tenant, uids: list[str]) -> Counter[str]:
+    """Agent sessions (one tenant-wide walk of local ones) and code artifacts: the fewest requests."""
+    need: Counter[str] = Counter(local_session_list=_pages(len(tenant.local_sessions), 500))
+    for session in tenant.local_sessions.values():
+        if session.user_id in uids:
+            need["local sessions"] += 1 + _pages(len(session.messages), 1000)
+    for uid in uids:
+        mine = [s for s in tenant.remote_sessions.values() if s.user_id == uid]
+        need["remote session list"] += _pages(len(mine), 500)
+        need["remote sessions"] += sum(_pages(len(s.messages), 1000) for s in mine if s.status != "pending")
+    owned = [a for a in tenant.code_artifacts.values() if a.owner_user_id in uids]
+    need["code artifact list"] = len(uids) * _pages(len(tenant.code_artifacts), 100)
+    need["code artifacts"] = sum(len(a.versions) + 1 + int(a.multi_file) for a in owned)
     return need
 
 
