@@ -57,8 +57,8 @@ class Scope:
             "time_zone": self.time_zone,
             "since_input": self.since_input,
             "until_input": self.until_input,
-            "sources": sorted(self.sources),
-            "sources_not_chosen": sorted(ALL_SOURCES - self.sources),
+            "sources": sorted(str(s) for s in self.sources),
+            "sources_not_chosen": sorted(str(s) for s in ALL_SOURCES - self.sources),
         }
 
     def wants(self, source: Source) -> bool:

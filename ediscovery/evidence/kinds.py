@@ -157,7 +157,10 @@ KINDS: dict[Kind, KindInfo] = {
     ),
     Kind.LOCAL_SESSION: KindInfo(f"{_N}/local_sessions/{{0}}/session.json", count="local_sessions"),
     Kind.LOCAL_SESSION_MESSAGES: KindInfo(
-        f"{_N}/local_sessions/{{0}}/messages-{{page}}.json", paged=True, count_items="session_messages"
+        f"{_N}/local_sessions/{{0}}/messages-{{page}}.json",
+        paged=True,
+        count_items="session_messages",
+        transcript=Transcript("session", "sessions"),
     ),
     Kind.REMOTE_SESSION_LIST: KindInfo(f"{_N}/remote_session_lists/{{0}}/page-{{page}}.json", paged=True),
     Kind.REMOTE_SESSION_MESSAGES: KindInfo(
@@ -165,6 +168,7 @@ KINDS: dict[Kind, KindInfo] = {
         paged=True,
         count_items="session_messages",
         count_sources="remote_sessions",
+        transcript=Transcript("session", "sessions"),
     ),
     Kind.CODE_ARTIFACT_LIST: KindInfo(f"{_N}/code_artifact_lists/{{0}}/page-{{page}}.json", paged=True),
     Kind.CODE_ARTIFACT_VERSION: KindInfo(

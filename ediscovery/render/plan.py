@@ -1,8 +1,9 @@
 """Plan: which documents a bag yields, in the order that defines their Bates numbers.
 
-Chats by (created_at, id), then projects by (created_at, id), then one activity report per
-custodian user id. Each :class:`Job` carries the manifest entries it is rendered from and the
-collection facts its cover needs, so a worker process never re-reads the whole manifest.
+Chats by (created_at, id), then projects by (created_at, id), then agent sessions by (first
+message, id), then one activity report per custodian user id. Each :class:`Job` carries the
+manifest entries it is rendered from and the collection facts its cover needs, so a worker
+process never re-reads the whole manifest.
 """
 
 from __future__ import annotations
@@ -170,6 +171,23 @@ def _project_jobs(bag: StoredBag, collection: Collection) -> list[Job]:
     return jobs
 
 
+def _session_jobs(bag: StoredBag, collection: Collection) -> list[Job]:
+    """One transcript per local or remote session, by (first message time, id)."""
+    jobs = []
+    for kind in (Kind.LOCAL_SESSION_MESSAGES, Kind.REMOTE_SESSION_MESSAGES):
+        pages: dict[str, list[ManifestEntry]] = defaultdict(list)
+        for entry in bag.entries(kind):
+            pages[entry.source_id].append(entry)
+        for source_id, entries in pages.items():
+            firsts = [m.get("created_at") or "" for m in entries[0].metadata.get("messages") or [{}]]
+            user = entries[0].custodian_user_ids[0] if entries[0].custodian_user_ids else ""
+            job = Job(
+                0, "session", source_id, f"sessions/{source_id}.pdf", tuple(entries), (), user, collection
+            )
+            jobs.append((str(firsts[0]), source_id, job))
+    return [job for _, _, job in sorted(jobs, key=lambda row: (row[0], row[1]))]
+
+
 def _activity_jobs(bag: StoredBag, collection: Collection) -> list[Job]:
     pages: dict[str, list[ManifestEntry]] = defaultdict(list)
     for entry in bag.entries(Kind.ACTIVITIES):
@@ -184,7 +202,9 @@ def plan_jobs(bag: StoredBag, collection: Collection, chat_ids: Sequence[str] | 
     """Every document of ``bag`` in Bates order (only the given chats when ``chat_ids``)."""
     jobs = _chat_jobs(bag, collection, chat_ids)
     if chat_ids is None:
-        jobs += _project_jobs(bag, collection) + _activity_jobs(bag, collection)
+        jobs += (
+            _project_jobs(bag, collection) + _session_jobs(bag, collection) + _activity_jobs(bag, collection)
+        )
     return [
         Job(i, j.document_type, j.source_id, j.path, j.sources, j.related, j.user_id, j.collection)
         for i, j in enumerate(jobs)

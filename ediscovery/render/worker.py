@@ -49,6 +49,7 @@ from ediscovery.render.segments import (
     lay_out_parts,
     workspace,
 )
+from ediscovery.render.session import session_context
 from ediscovery.render.templates import render_template, templates_root
 from ediscovery.timestamps import describe, load_zone, pdf_date
 
@@ -58,8 +59,16 @@ _TEMPLATES = {
     "chat": "transcript/chat.html.j2",
     "project": "transcript/project.html.j2",
     "activity": "transcript/activity.html.j2",
+    "session": "transcript/session.html.j2",
 }
-_BUILDERS = {"chat": chat_context, "project": project_context, "activity": activity_context}
+_BUILDERS = {
+    "chat": chat_context,
+    "project": project_context,
+    "activity": activity_context,
+    "session": session_context,
+}
+SEGMENTED = (_TEMPLATES["chat"], _TEMPLATES["session"])
+"""Templates whose documents are laid out in runs of messages, so long ones stay bounded."""
 
 _LEDGER: Ledger | None = None
 
@@ -128,18 +137,20 @@ def build_html(bag: BagFiles, job: Job, options: RenderOptions) -> str:
 
 
 def _chat_segments(job: Job, context: dict[str, Any], size: int) -> Iterator[Segment] | None:
-    """The runs of a live chat's messages (see :meth:`ChatStream.segments`); None otherwise."""
-    if _template(job, context) != _TEMPLATES["chat"]:
+    """The runs of a live chat's or a session's messages (see :meth:`ChatStream.segments`);
+    None for other documents."""
+    if _template(job, context) not in SEGMENTED:
         return None
     segments: Iterator[Segment] = context["stream"].segments(size, SEGMENT_CHARS)
     return segments
 
 
 def build_segments(context: dict[str, Any], segments: Iterable[Segment]) -> Iterator[str]:
-    """The HTML of each run of a long chat's messages, without page-of and Bates boxes."""
+    """The HTML of each run of a long chat's (or session's) messages, without page-of and Bates boxes."""
     overlay = {**context, "furniture_overlay": True}
+    template = _TEMPLATES[context["job"].document_type]
     for segment in segments:
-        yield render_template(_TEMPLATES["chat"], {**overlay, "segment": segment})
+        yield render_template(template, {**overlay, "segment": segment})
 
 
 def _identifier(job: Job, options: RenderOptions, start: int) -> bytes:

@@ -24,6 +24,16 @@ def test_dates_are_local_midnight_and_recorded_as_typed() -> None:
         "time_zone": "Europe/Berlin",
         "since_input": "2026-03-01",
         "until_input": "2026-04-01",
+        "sources": [
+            "activities",
+            "chats",
+            "code-artifacts",
+            "local-sessions",
+            "projects",
+            "remote-sessions",
+            "settings",
+        ],
+        "sources_not_chosen": [],
     }
 
 

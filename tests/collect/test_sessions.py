@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pypdf import PdfReader
 
 from ediscovery.sandbox import Tenant, ground_truth
 from ediscovery.sandbox.model import LocalSession, SessionMessage
@@ -121,3 +122,38 @@ def test_an_expired_page_token_restarts_the_walk_and_keeps_every_message_once(
     manifest = json.loads((result.bag / "manifest.json").read_text())
     assert manifest["local_session_walk"]["listed"] >= len(tenant.local_sessions)
     assert result.status == "complete"
+
+
+def test_each_session_has_a_transcript_with_its_tool_calls_and_gaps_marked(
+    collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport
+) -> None:
+    result = collect(sandbox_transport, render=True)
+    truth = ground_truth(tenant, "alice@example.com")
+    manifest = json.loads((result.bag / "manifest.json").read_text())
+    transcripts = {
+        e["source_id"]: e
+        for e in manifest["entries"]
+        if e["kind"] == "transcript" and e["metadata"]["document_type"] == "session"
+    }
+    live_remote = {sid for sid, t in truth["remote_sessions"].items() if not t["pending"]}
+    assert set(transcripts) == set(truth["local_sessions"]) | live_remote
+    gap_session = next(sid for sid, t in truth["local_sessions"].items() if t["content_unavailable"])
+    text = "".join(p.extract_text() for p in PdfReader(result.bag / transcripts[gap_session]["path"]).pages)
+    assert "Local agent session" in text and "content not captured: not_captured" in text
+    assert "Tool call: web_search" in text and "Tool result: web_search" in text
+    long_input = max(
+        (
+            b["input"]
+            for s in tenant.local_sessions.values()
+            if s.id == gap_session
+            for m in s.messages
+            for b in m.content
+            if b["type"] == "tool_use"
+        ),
+        key=len,
+    )
+    assert len(long_input) > 10_000
+    assert (
+        "".join(text.split()).count("loremipsumdolorsitamet")
+        >= long_input.count("lorem ipsum dolor sit amet") - 2
+    )
