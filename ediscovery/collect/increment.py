@@ -42,6 +42,7 @@ class Previous:
     chats: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     projects: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     stored: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    sessions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     activities: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Per user id: ``next_since``, where the next run's Activity Feed listing must start
     (absent: the feed was never known complete, so the whole range is read again)."""
@@ -107,6 +108,7 @@ def find_previous(runs: list[RunInfo], wanted: dict[str, Any]) -> Previous | Non
             projects=state.snapshot("project"),
             stored={kind: frozenset(row.get("ids", ())) for kind, row in stored.items()},
             activities=state.snapshot("activity"),
+            sessions=state.snapshot("session"),
         )
 
 
@@ -131,6 +133,7 @@ def save_snapshot(state: RunState, tally: Tally, previous: Previous | None) -> N
         stored[kind] = set(state.stored_ids(kind)) | set(previous.stored.get(kind, ()) if previous else ())
     state.put_snapshot("stored", {kind: {"ids": sorted(ids)} for kind, ids in stored.items()})
     state.put_snapshot("activity", _activity_snapshot(state, tally))
+    state.put_snapshot("session", tally.sessions)  # every run lists every session again
 
 
 def _activity_snapshot(state: RunState, tally: Tally) -> dict[str, dict[str, Any]]:
@@ -210,6 +213,23 @@ def delta(tally: Tally, previous: Previous) -> dict[str, Any]:
             "changed": projects_changed,
         },
         "already_collected": {kind: sorted(ids) for kind, ids in sorted(tally.carried.items())},
+        "sessions": _session_delta(tally, previous),
+    }
+
+
+def _session_delta(tally: Tally, previous: Previous) -> dict[str, Any]:
+    """Sessions new since the previous run, those it saw that are no longer listed, and remote
+    sessions whose ``updated_at`` moved (every listed session is read again each run)."""
+    now, before = tally.sessions, previous.sessions
+    changed = sorted(
+        sid
+        for sid in set(now) & set(before)
+        if now[sid].get("kind") == "remote" and now[sid].get("updated_at") != before[sid].get("updated_at")
+    )
+    return {
+        "new": sorted(set(now) - set(before)),
+        "changed": changed,
+        "vanished": sorted(set(before) - set(now)),
     }
 
 

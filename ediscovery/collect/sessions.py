@@ -158,6 +158,7 @@ class Sessions:
                 continue
             seen.add(item["id"])
             self.selected.add(item["id"])
+            self.ctx.tally.sessions[item["id"]] = {"kind": "local", "user_id": owner}
             job = partial(self._local_session, item["id"], str(owner), facts)
             self.ctx.tasks.once(Kind.LOCAL_SESSION, item["id"], job)
         return oldest
@@ -189,6 +190,8 @@ class Sessions:
             for item in body_items(body):
                 if not isinstance(item, dict) or not isinstance(item.get("id"), str):
                     raise ResponseFormatError("A remote session list item has no id.")
+                seen = {"kind": "remote", "user_id": uid, "status": item.get("status")}
+                self.ctx.tally.sessions[item["id"]] = {**seen, "updated_at": item.get("updated_at")}
                 job = partial(self._remote_session, item["id"], uid, item.get("status"))
                 self.ctx.tasks.once(Kind.REMOTE_SESSION_MESSAGES, item["id"], job)
 

@@ -47,6 +47,7 @@ class Tally:
     carried: dict[str, set[str]] = field(default_factory=dict)
     activity_window: dict[str, str | None] = field(default_factory=dict)
     activities_listed: set[str] = field(default_factory=set)
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)  # session id -> what was seen
     extra: dict[str, Any] = field(default_factory=dict)  # manifest members a source adds (summaries)
 
     def error(self, kind: str, source_id: str, exc: BaseException, status: str = "failed") -> dict[str, Any]:

@@ -157,3 +157,19 @@ def test_each_session_has_a_transcript_with_its_tool_calls_and_gaps_marked(
         "".join(text.split()).count("loremipsumdolorsitamet")
         >= long_input.count("lorem ipsum dolor sit amet") - 2
     )
+
+
+def test_an_incremental_run_names_new_and_vanished_sessions_in_its_delta(
+    collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport
+) -> None:
+    collect(sandbox_transport)
+    truth = ground_truth(tenant, "alice@example.com")
+    gone = sorted(truth["local_sessions"])[0]
+    template = tenant.local_sessions.pop(gone)
+    added = replace(template, id="clls_01added0000000000000000")
+    tenant.local_sessions[added.id] = added
+    result = collect(sandbox_transport)
+    delta = json.loads((result.bag / "reports" / "delta.json").read_text())["sessions"]
+    assert (delta["new"], delta["vanished"]) == ([added.id], [gone])
+    stored = _sessions(result.bag, "local_session_messages")
+    assert added.id in stored and gone not in stored
