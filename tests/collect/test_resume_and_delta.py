@@ -59,7 +59,9 @@ def content_downloads(bag: Path) -> list[str]:
     paths = []
     for line in (bag / "requests.jsonl").read_text().splitlines():
         record = json.loads(line)
-        if record["path"].endswith("/content") and record["status"] == 200:
+        if (record["path"].endswith("/content") or "/versions/" in record["path"]) and record[
+            "status"
+        ] == 200:
             paths.append(record["path"])
     return paths
 
@@ -79,6 +81,14 @@ def test_sigkilled_runs_resume_to_ground_truth_without_refetching(
     assert_matches_truth(bag, ground_truth(tenant, "alice@example.com"))
     downloads = content_downloads(bag)
     assert len(downloads) == len(set(downloads)), "a content download was repeated"
+    manifest = json.loads((bag / "manifest.json").read_text())
+    truth = ground_truth(tenant, "alice@example.com")
+    versions = {e["source_id"] for e in manifest["entries"] if e["kind"] == "code_artifact_version"}
+    assert versions == {
+        v for a in truth["code_artifacts"].values() for v, sha in a["versions"].items() if sha
+    }
+    sessions = {e["source_id"] for e in manifest["entries"] if e["kind"] == "local_session"}
+    assert sessions == set(truth["local_sessions"])
     custody = [json.loads(line) for line in (bag / "custody.jsonl").read_text().splitlines()]
     assert [e["action"] for e in custody].count("run_resumed") == 3
 
