@@ -61,6 +61,30 @@ def chat_document(
     )  # fmt: skip
 
 
+def session_document(
+    place: Any,
+    kind: Kind,
+    stored: Sequence[ManifestEntry],
+    custodian: Mapping[str, Any],
+    zone: str,
+    text: str,
+) -> Document:
+    """An agent session's document: its transcript, its message pages as its native."""
+    email = str(custodian.get("email") or "")
+    name = str(custodian.get("full_name") or email)
+    messages = [m for entry in stored for m in entry.metadata.get("messages") or []]
+    times = [t for t in (parse_instant(m.get("created_at")) for m in messages) if t is not None]
+    return Document(
+        place.begin, place.end, DOCTYPES[kind], stored[0].source_id, email, zone, place.pages, place.pdf_path,
+        text=lambda target: write_text_durably(target, text), conversation_id=stored[0].source_id,
+        participants=(f"{name} <{email}>", "Claude"), message_count=len(messages),
+        date_start=min(times) if times else None, date_end=max(times) if times else None,
+        contains_deleted=any(m.get("provenance") for m in messages), extension="json",
+        size=sum(p.size for p in stored), mime_type="application/json",
+        md5=tuple(p.md5 for p in stored), sha256=tuple(p.sha256 for p in stored),
+    )  # fmt: skip
+
+
 def native_facts(entry: ManifestEntry, source: Path) -> tuple[str, str, str]:
     """(original file name, extension, MIME type) of a native entry stored at ``source``."""
     meta = entry.metadata

@@ -10,6 +10,7 @@ families. Formats act on a chat's family once its attachments are placed (RSMF).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ediscovery.evidence.kinds import PRODUCED_NATIVELY, Kind
 from ediscovery.evidence.manifest import ManifestEntry
@@ -18,8 +19,9 @@ from ediscovery.produce.builder import VolumeBuilder
 from ediscovery.produce.chat import load_chat
 from ediscovery.produce.copies import copy_verified
 from ediscovery.produce.document import Document, set_family
-from ediscovery.produce.documents import chat_document, native_document
+from ediscovery.produce.documents import chat_document, native_document, session_document
 from ediscovery.produce.formats.base import ChatFamily
+from ediscovery.timestamps import iso_in_zone, parse_instant
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,46 @@ def chat_family(
     for output in vol.formats:
         output.chat(vol, family)
     set_family(doc, family.children)
+
+
+def session_family(
+    vol: VolumeBuilder, bag: StoredBag, kind: Kind, session_id: str, owners: set[str], place: Transcript
+) -> None:
+    """An agent session's document: its transcript, its message pages as its native, its text."""
+    pages = bag.find(kind, session_id)
+    custodian = dict(bag.custodian_of(pages[0].custodian_user_ids))
+    text = session_text(bag, pages, session_id, bag.time_zone)
+    doc = session_document(place, kind, pages, custodian, bag.time_zone, text)
+    doc.pdf_path, doc.custodians = place.pdf_path, set(owners)
+    doc.native_paths = tuple(_copy_pages(vol, bag, pages, doc.control))
+    vol.add(doc)
+
+
+def session_text(bag: StoredBag, pages: list[ManifestEntry], session_id: str, zone: str) -> str:
+    """Plain text of a session: each message's time, role, text, tool calls and results."""
+    lines = [f"Session: {session_id}", f"Time zone: {zone}"]
+    for entry in pages:
+        for raw in bag.read_json(entry).get("data") or []:
+            when = iso_in_zone(parse_instant(raw.get("created_at")), zone)
+            lines += ["", f"[{when}] {raw.get('role') or 'unknown'}:"]
+            if isinstance(raw.get("provenance"), dict) or raw.get("content_unavailable") is True:
+                lines.append("(content not captured)")
+            for block in raw.get("content") or []:
+                lines.extend(_block_text(block))
+    return "\n".join(lines) + "\n"
+
+
+def _block_text(block: Any) -> list[str]:
+    if not isinstance(block, dict):
+        return []
+    if block.get("type") == "text":
+        return [str(block.get("text") or "")]
+    if block.get("type") == "tool_use":
+        return [f"  tool: {block.get('name')}({block.get('input') or ''})"]
+    if block.get("type") == "tool_result":
+        parts = [str(c.get("text") or "") for c in block.get("content") or [] if isinstance(c, dict)]
+        return [f"  tool result: {block.get('name')} -> " + "\n".join(parts)]
+    return []
 
 
 def project_name(bag: StoredBag, project_id: str | None) -> str:

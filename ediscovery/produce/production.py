@@ -3,7 +3,8 @@
 Owns the volume layout (``DATA/`` load files, ``NATIVES/``, ``TEXT/``, ``PDF/``, ``RSMF/``), the
 order of documents and their Bates numbers (continuous across every collection: collections
 sorted by custodian email then run id, chats in creation order, each chat followed by its
-attachments as a family, then projects with their files, then anything not yet produced),
+attachments as a family, then projects with their files, then agent sessions, then anything
+not yet produced),
 and the records that prove later what was produced (``production.json``, the volume hashes).
 File names come from control numbers only, never from API-supplied names. What each output
 format writes is in ``produce.formats``; the families in ``produce.families``.
@@ -30,11 +31,12 @@ from ediscovery.produce.builder import Settings, VolumeBuilder
 from ediscovery.produce.chat import load_chat
 from ediscovery.produce.collection import Source, open_source
 from ediscovery.produce.copies import copy_verified
-from ediscovery.produce.families import Transcript, chat_family, leftovers, project_family
+from ediscovery.produce.families import Transcript, chat_family, leftovers, project_family, session_family
 from ediscovery.produce.formats import FORMATS, Format
 from ediscovery.produce.slipsheet import write_slip_sheets
 from ediscovery.produce.volume import write_sidecar, write_volume_manifest
 from ediscovery.progress import NullReporter, Reporter
+from ediscovery.render.collection import render_collection
 from ediscovery.render.options import RenderOptions, RenderResult
 
 ChatRenderer = Callable[[Path, Path, RenderOptions, Sequence[str]], RenderResult]
@@ -59,12 +61,14 @@ def render_chat_transcript(
     bag_root: Path, out_dir: Path, options: RenderOptions, chat_ids: Sequence[str]
 ) -> RenderResult:
     """The default chat renderer: :func:`ediscovery.render.render_collection` for the given chats."""
-    try:
-        from ediscovery.render import render_collection  # type: ignore[attr-defined, unused-ignore]
-    except ImportError as exc:
-        raise ProductionError("The transcript renderer is not available in this installation.") from exc
-    result: RenderResult = render_collection(bag_root, out_dir, options, chat_ids=list(chat_ids))
-    return result
+    return render_collection(bag_root, out_dir, options, chat_ids=list(chat_ids))
+
+
+def render_session_transcript(
+    bag_root: Path, out_dir: Path, options: RenderOptions, session_ids: Sequence[str]
+) -> RenderResult:
+    """The default session renderer: the transcripts of the given agent sessions."""
+    return render_collection(bag_root, out_dir, options, session_ids=list(session_ids))
 
 
 class _Volume(VolumeBuilder):
@@ -73,6 +77,7 @@ class _Volume(VolumeBuilder):
     def __init__(self, root: Path, settings: Settings, renderer: ChatRenderer, reporter: Reporter) -> None:
         super().__init__(root, settings, reporter)
         self.renderer = renderer
+        self.session_renderer: ChatRenderer = render_session_transcript
         self.sources: list[Source] = []
 
 
@@ -124,19 +129,21 @@ def _render_groups(vol: _Volume, bag: StoredBag, chat_ids: Sequence[str]) -> lis
 
 
 def _render_chats(
-    vol: _Volume, bag: StoredBag, chat_ids: Sequence[str], work: Path
+    vol: _Volume, bag: StoredBag, chat_ids: Sequence[str], work: Path, *, sessions: bool = False
 ) -> list[tuple[str, Transcript]]:
-    """Render ``chat_ids`` from the next free Bates number and copy their PDFs into the volume."""
+    """Render ``chat_ids`` (or session ids) from the next free Bates number and copy their PDFs
+    into the volume."""
     base = vol.settings.options
     options = RenderOptions(
         bates_prefix=base.bates_prefix, bates_start=vol.next, bates_digits=base.bates_digits,
         legend=base.legend, display_tz=bag.time_zone, jobs=1 if len(chat_ids) == 1 else 0,
     )  # fmt: skip
-    result = vol.renderer(bag.root, work, options, chat_ids)
-    docs = sorted((d for d in result.documents if d.document_type == "chat"), key=lambda d: d.bates_begin)
+    renderer, wanted = (vol.session_renderer, "session") if sessions else (vol.renderer, "chat")
+    result = renderer(bag.root, work, options, chat_ids)
+    docs = sorted((d for d in result.documents if d.document_type == wanted), key=lambda d: d.bates_begin)
     if sorted(d.source_id for d in docs) != sorted(chat_ids):
         raise ProductionError(
-            f"The renderer did not return exactly the transcripts of {len(chat_ids)} chat(s)."
+            f"The renderer did not return exactly the transcripts of {len(chat_ids)} {wanted}(s)."
         )
     placed = []
     for doc in docs:
@@ -145,7 +152,7 @@ def _render_chats(
             vol.bates(vol.next + doc.page_count - 1),
         ):
             raise ProductionError(
-                f"The transcript of chat {doc.source_id} is not numbered from {vol.bates(vol.next)}."
+                f"The transcript of {wanted} {doc.source_id} is not numbered from {vol.bates(vol.next)}."
             )
         source = Path(doc.path) if Path(doc.path).is_absolute() else work / doc.path
         pdf_rel = f"PDF/{doc.bates_begin}.pdf"
@@ -280,23 +287,25 @@ def _produce_documents(vol: _Volume, work: Path) -> None:
         for entry in bag.entries(Kind.PROJECT):
             if projects[entry.source_id] is bag:
                 project_family(vol, bag, entry)
+    for kind in SESSION_KINDS:
+        _produce_sessions(vol, kind, work)
     for bag in vol.bags:
         leftovers(vol, bag)
-    _name_unproduced(vol)
 
 
-NOT_PRODUCED = {Kind.LOCAL_SESSION: "local sessions", Kind.REMOTE_SESSION_MESSAGES: "remote sessions"}
-"""Kinds a collection holds that productions do not present yet (their natives stay in the bag)."""
+SESSION_KINDS = (Kind.LOCAL_SESSION_MESSAGES, Kind.REMOTE_SESSION_MESSAGES)
 
 
-def _name_unproduced(vol: _Volume) -> None:
-    for kind, what in NOT_PRODUCED.items():
-        found = {(bag.run_id, e.source_id) for bag in vol.bags for e in bag.entries(kind)}
-        if found:
-            vol.warn(
-                f"{len(found)} {what} are in the collections but not in this production: this version does "
-                "not produce sessions (their natives and manifest entries are in the bags)."
-            )
+def _produce_sessions(vol: _Volume, kind: Kind, work: Path) -> None:
+    """Agent sessions, after the projects: each from the latest run holding it, in render order."""
+    latest, owners = _latest(vol.bags, kind)
+    for bag in vol.bags:
+        mine = sorted({e.source_id for e in bag.entries(kind) if latest[e.source_id] is bag})
+        if not mine:
+            continue
+        folder = work / f"{bag.run_id}-{vol.next}-sessions"
+        for session_id, place in _render_chats(vol, bag, mine, folder, sessions=True):
+            session_family(vol, bag, kind, session_id, owners[session_id], place)
 
 
 def _finish(vol: _Volume) -> ProductionResult:

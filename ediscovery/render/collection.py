@@ -135,17 +135,19 @@ def render_collection(
     options: RenderOptions,
     *,
     chat_ids: Sequence[str] | None = None,
+    session_ids: Sequence[str] | None = None,
     reporter: Any = None,
 ) -> RenderResult:
     """Render every transcript of the bag at ``bag_root`` into ``out_dir``.
 
     Order, and so Bates numbers: chats by (created_at, id), projects by (created_at, id),
-    then one activity report per custodian user id. With ``chat_ids`` only those chats.
+    then agent sessions, then one activity report per custodian user id. With ``chat_ids`` only
+    those chats; with ``session_ids`` only those sessions.
     """
     options.check()
     bag = StoredBag.open(bag_root)
     collection = read_collection(bag, _zone_name(bag, options))
-    jobs = plan_jobs(bag, collection, chat_ids)
+    jobs = plan_jobs(bag, collection, chat_ids, session_ids)
     out_dir.mkdir(parents=True, exist_ok=True)
     workers = _jobs_count(options, len(jobs))
     if workers == 1:

@@ -198,10 +198,20 @@ def _activity_jobs(bag: StoredBag, collection: Collection) -> list[Job]:
     ]
 
 
-def plan_jobs(bag: StoredBag, collection: Collection, chat_ids: Sequence[str] | None = None) -> list[Job]:
-    """Every document of ``bag`` in Bates order (only the given chats when ``chat_ids``)."""
-    jobs = _chat_jobs(bag, collection, chat_ids)
-    if chat_ids is None:
+def plan_jobs(
+    bag: StoredBag,
+    collection: Collection,
+    chat_ids: Sequence[str] | None = None,
+    session_ids: Sequence[str] | None = None,
+) -> list[Job]:
+    """Every document of ``bag`` in Bates order (only the given chats when ``chat_ids``, only the
+    given sessions when ``session_ids``)."""
+    if session_ids is not None:
+        wanted = set(session_ids)
+        jobs = [job for job in _session_jobs(bag, collection) if job.source_id in wanted]
+    else:
+        jobs = _chat_jobs(bag, collection, chat_ids)
+    if chat_ids is None and session_ids is None:
         jobs += (
             _project_jobs(bag, collection) + _session_jobs(bag, collection) + _activity_jobs(bag, collection)
         )

@@ -11,6 +11,8 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
+from ediscovery.produce import build_production
+from ediscovery.produce.formats.dat import parse_dat
 from ediscovery.sandbox import Tenant, ground_truth
 from ediscovery.sandbox.model import LocalSession, SessionMessage
 
@@ -173,3 +175,25 @@ def test_an_incremental_run_names_new_and_vanished_sessions_in_its_delta(
     assert (delta["new"], delta["vanished"]) == ([added.id], [gone])
     stored = _sessions(result.bag, "local_session_messages")
     assert added.id in stored and gone not in stored
+
+
+def test_sessions_are_produced_as_documents_with_their_transcripts_natives_and_text(
+    collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport, tmp_path: Path
+) -> None:
+    result = collect(sandbox_transport)
+    volume = build_production([result.bag], tmp_path / "prod", formats=("dat", "opt", "text")).volume_dir
+    header, *rows = parse_dat((volume / "DATA" / "VOL001.dat").read_bytes().decode("utf-8"))
+    docs = [dict(zip(header, row, strict=True)) for row in rows]
+    truth = ground_truth(tenant, "alice@example.com")
+    local = {d["SOURCE_ID"] for d in docs if d["DOCTYPE"] == "LocalSession"}
+    remote = {d["SOURCE_ID"] for d in docs if d["DOCTYPE"] == "RemoteSession"}
+    assert local == set(truth["local_sessions"])
+    assert remote == {sid for sid, t in truth["remote_sessions"].items() if not t["pending"]}
+    numbers = [int(d["BEGBATES"].removeprefix("PROD")) for d in docs]
+    ends = [int(d["ENDBATES"].removeprefix("PROD")) for d in docs]
+    assert all(b == e + 1 for b, e in zip(numbers[1:], ends, strict=False))  # continuous
+    session = next(d for d in docs if d["DOCTYPE"] == "LocalSession")
+    assert (volume / session["PDFPATH"].replace("\\", "/")).is_file()
+    assert int(session["MESSAGE_COUNT"]) == len(truth["local_sessions"][session["SOURCE_ID"]]["message_ids"])
+    text = (volume / session["TEXTPATH"].replace("\\", "/")).read_text(encoding="utf-8")
+    assert f"Session: {session['SOURCE_ID']}" in text and "tool: web_search(" in text
