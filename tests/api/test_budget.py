@@ -8,6 +8,7 @@ import itertools
 from datetime import timedelta
 
 import httpx
+import pytest
 
 from ediscovery.api import RequestBudget, ServerQuota, format_timestamp
 
@@ -96,3 +97,25 @@ def test_retry_after_pauses_every_task(fake_time: FakeTime) -> None:
     budget.pause(25.0)
     run(budget.acquire())
     assert fake_time.now >= 25.0
+
+
+@pytest.mark.parametrize(
+    ("path", "slows"), [("/v1/compliance/apps/sessions/remote", False), ("/v1/compliance/apps/chats", True)]
+)
+def test_only_a_429_of_the_shared_budget_slows_every_request(make_client, path: str, slows: bool) -> None:  # type: ignore[no-untyped-def]
+    slow = {"error": {"type": "rate_limit_error", "message": "slow"}}
+    answers = iter(
+        [httpx.Response(429, headers={"retry-after": "1"}, json=slow), httpx.Response(200, json={"data": []})]
+    )
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return next(answers)
+
+    async def go() -> float:
+        async with make_client(handler) as client:
+            before = client.budget.rate
+            await client.get(path)
+            return client.budget.rate / before
+
+    ratio = asyncio.run(go())
+    assert (ratio < 1) == slows

@@ -53,3 +53,34 @@ def test_a_permanently_corrupt_file_is_kept_marked_and_reported(
     assert [(e["kind"], e["source_id"], e["status"]) for e in result.manifest.errors] == [
         ("file", file_id, "integrity_failed")
     ]
+
+
+def test_new_sources_equal_ground_truth_through_faults_and_the_remote_sessions_own_budget(
+    collect: Collect, tenant: Tenant, sandbox_clock: ManualClock
+) -> None:
+    faults = FaultConfig(
+        rules=(
+            FaultRule("server_error", "*/apps/sessions/local*", times=2, status=503),
+            FaultRule("rate_limit", "*/apps/code/artifacts*", times=2, retry_after=2),
+            FaultRule("drop", "*/versions/*", times=1),
+        )
+    )
+    app = create_app(
+        tenant, faults=faults, clock=sandbox_clock, sleep=sandbox_clock.sleep, remote_rate_limit=1
+    )
+    result = collect(httpx.ASGITransport(app=app))
+    assert result.status == "complete", result.manifest.errors
+    truth = ground_truth(tenant, "alice@example.com")
+    manifest = json.loads((result.bag / "manifest.json").read_text())
+    stored = {e["kind"]: set() for e in manifest["entries"]}
+    for entry in manifest["entries"]:
+        stored[entry["kind"]].add(entry["source_id"])
+    assert stored["local_session"] == set(truth["local_sessions"])
+    live = {sid for sid, t in truth["remote_sessions"].items() if not t["pending"]}
+    assert stored["remote_session_messages"] == live
+    versions = {v for a in truth["code_artifacts"].values() for v, sha in a["versions"].items() if sha}
+    assert stored["code_artifact_version"] == versions
+    records = [json.loads(line) for line in (result.bag / "requests.jsonl").read_text().splitlines()]
+    remote_429 = [r for r in records if r["status"] == 429 and "/sessions/remote" in r["path"]]
+    assert remote_429, "the remote sessions' own budget was never exhausted"
+    assert {503, 429} <= {r["status"] for r in records}
