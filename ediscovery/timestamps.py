@@ -49,7 +49,7 @@ def load_zone(name: str) -> ZoneInfo:
     """The IANA zone called ``name``; :class:`UsageError` when it does not exist."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise UsageError(
             f"Unknown time zone {name!r}.", hint="Use an IANA name such as 'Europe/Paris' or 'UTC'."
         ) from exc

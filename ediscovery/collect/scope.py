@@ -20,11 +20,12 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from ediscovery.collect.sources import ALL_SOURCES, Source
 from ediscovery.errors import UsageError
 from ediscovery.evidence.canonical import utc_iso
+from ediscovery.timestamps import load_zone
 
 
 @dataclass(frozen=True)
@@ -64,16 +65,6 @@ class Scope:
     def wants(self, source: Source) -> bool:
         """Whether ``source`` was chosen."""
         return source in self.sources
-
-
-def load_zone(name: str) -> ZoneInfo:
-    """The IANA zone ``name``; UsageError when it does not exist."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
-        raise UsageError(
-            f"Unknown time zone {name!r}.", hint="Use an IANA name such as UTC or Europe/Berlin."
-        ) from exc
 
 
 def parse_bound(text: str, zone: ZoneInfo, *, option: str) -> datetime:
