@@ -11,6 +11,7 @@ import httpx
 
 from ediscovery.collect.scope import make_scope
 from ediscovery.evidence.manifest import validate_manifest
+from ediscovery.evidence.paths import safe_id
 from ediscovery.sandbox import Tenant, ground_truth
 
 from .conftest import Collect
@@ -101,11 +102,20 @@ def test_hostile_file_names_are_kept_in_the_manifest_only(
     assert any("/" in (n or "") or ".." in (n or "") for n in names)
     for entry in result.manifest.entries:
         assert (result.bag / entry.path).resolve().is_relative_to(result.bag.resolve())
-        assert entry.path.split("/")[-1] in {
-            "content.bin",
-            "metadata.json",
-            "content.json",
-            "project.json",
-            "document.json",
-            "settings.json",
-        } or entry.path.split("/")[-1].startswith(("page-", "messages-", "attachments-", "collaborators-"))
+        assert (
+            entry.path.split("/")[-1]
+            in {
+                "content.bin",
+                "metadata.json",
+                "content.json",
+                "project.json",
+                "document.json",
+                "settings.json",
+                "session.json",
+            }
+            or entry.path.split("/")[-1].startswith(("page-", "messages-", "attachments-", "collaborators-"))
+            or (
+                entry.kind == "code_artifact_version"
+                and entry.path.endswith(f"/versions/{safe_id(entry.source_id)}.bin")
+            )
+        )
