@@ -70,6 +70,7 @@ def comparable(bag: Path) -> dict[str, Any]:
     for entry in manifest["entries"]:
         meta = dict(entry["metadata"])
         meta.pop("sources", None)
+        meta.pop("listed_on", None)  # the request id and time of the tenant-wide page that listed it
         entries.append((entry["path"], entry["kind"], entry["source_id"], entry["status"], meta))
     return {
         "status": manifest["status"],
