@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ediscovery.api.blocks import TextBlock, ToolResultBlock, ToolUseBlock
+from ediscovery.api.blocks import TextBlock, ToolResultBlock, ToolUseBlock, parse_block
 from ediscovery.api.models import ChatMessage, ChatMessagesPage, parse_value
 from ediscovery.errors import EvidenceError
 from ediscovery.evidence.kinds import Kind
 from ediscovery.evidence.stored import StoredBag
-from ediscovery.timestamps import iso_in_zone
+from ediscovery.timestamps import iso_in_zone, parse_instant
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,25 @@ def load_chat(bag: StoredBag, chat_id: str) -> Chat:
         user_id=head.user.id if head.user else None,
         messages=tuple(_message(m) for page in pages for m in page.messages),
     )
+
+
+def load_session(bag: StoredBag, kind: Kind, session_id: str) -> Chat:
+    """An agent session's stored message pages as a conversation (for its RSMF)."""
+    messages: list[Message] = []
+    session: dict[str, Any] = {}
+    for entry in bag.find(kind, session_id):
+        page = bag.read_json(entry)
+        session = page.get("session") if isinstance(page.get("session"), dict) else session
+        for raw in page.get("data") or []:
+            blocks = tuple(parse_block(b) for b in raw.get("content") or [])  # none when not captured
+            at = parse_instant(raw.get("created_at"))
+            messages.append(
+                _message(ChatMessage(str(raw.get("id")), raw.get("role"), at, blocks, (), (), ()))
+            )
+    surface = str(session.get("product_surface") or "agent")
+    created = parse_instant(session.get("created_at"))
+    return Chat(session_id, f"{surface} session", created, None, None, None, session.get("claude_project_id"),
+                None, None, tuple(messages))  # fmt: skip
 
 
 def _message(message: ChatMessage) -> Message:

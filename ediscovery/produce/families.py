@@ -16,7 +16,7 @@ from ediscovery.evidence.kinds import PRODUCED_NATIVELY, Kind
 from ediscovery.evidence.manifest import ManifestEntry
 from ediscovery.evidence.stored import StoredBag
 from ediscovery.produce.builder import VolumeBuilder
-from ediscovery.produce.chat import load_chat
+from ediscovery.produce.chat import load_chat, load_session
 from ediscovery.produce.copies import copy_verified
 from ediscovery.produce.document import Document, set_family
 from ediscovery.produce.documents import chat_document, native_document, session_document
@@ -69,14 +69,22 @@ def chat_family(
 def session_family(
     vol: VolumeBuilder, bag: StoredBag, kind: Kind, session_id: str, owners: set[str], place: Transcript
 ) -> None:
-    """An agent session's document: its transcript, its message pages as its native, its text."""
+    """An agent session's document: its transcript, its message pages as its native (or its RSMF
+    conversation, as a chat's), its text; RSMF slices follow it as its family."""
     pages = bag.find(kind, session_id)
     custodian = dict(bag.custodian_of(pages[0].custodian_user_ids))
     text = session_text(bag, pages, session_id, bag.time_zone)
     doc = session_document(place, kind, pages, custodian, bag.time_zone, text)
     doc.pdf_path, doc.custodians = place.pdf_path, set(owners)
-    doc.native_paths = tuple(_copy_pages(vol, bag, pages, doc.control))
+    if not any(f.replaces_chat_native(vol.rsmf_slice) for f in vol.formats):
+        doc.native_paths = tuple(_copy_pages(vol, bag, pages, doc.control))
     vol.add(doc)
+    conversation = load_session(bag, kind, session_id)
+    session = bag.read_json(pages[0]).get("session") or {}
+    family = ChatFamily(bag, conversation, doc, [], custodian, "", session.get("organization_uuid"))
+    for output in vol.formats:
+        output.chat(vol, family)
+    set_family(doc, family.children)
 
 
 def session_text(bag: StoredBag, pages: list[ManifestEntry], session_id: str, zone: str) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import email
+import io
 import json
+import zipfile
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -197,3 +200,22 @@ def test_sessions_are_produced_as_documents_with_their_transcripts_natives_and_t
     assert int(session["MESSAGE_COUNT"]) == len(truth["local_sessions"][session["SOURCE_ID"]]["message_ids"])
     text = (volume / session["TEXTPATH"].replace("\\", "/")).read_text(encoding="utf-8")
     assert f"Session: {session['SOURCE_ID']}" in text and "tool: web_search(" in text
+
+
+def test_a_session_is_one_rsmf_conversation_with_every_message(
+    collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport, tmp_path: Path
+) -> None:
+    result = collect(sandbox_transport)
+    volume = build_production([result.bag], tmp_path / "prod", formats=("dat", "rsmf")).volume_dir
+    header, *rows = parse_dat((volume / "DATA" / "VOL001.dat").read_bytes().decode("utf-8"))
+    docs = [dict(zip(header, row, strict=True)) for row in rows]
+    truth = ground_truth(tenant, "alice@example.com")
+    for doc in (d for d in docs if d["DOCTYPE"] == "LocalSession"):
+        assert (doc["FILEEXT"], doc["NATIVEPATH"]) == ("rsmf", f"RSMF\\{doc['BEGBATES']}.rsmf")
+        message = email.message_from_bytes((volume / "RSMF" / f"{doc['BEGBATES']}.rsmf").read_bytes())
+        archive = next(
+            part.get_payload(decode=True) for part in message.walk() if part.get_filename() == "rsmf.zip"
+        )
+        manifest = json.loads(zipfile.ZipFile(io.BytesIO(archive)).read("rsmf_manifest.json"))
+        events = [e for e in manifest["events"] if e.get("type") == "message"]
+        assert len(events) == len(truth["local_sessions"][doc["SOURCE_ID"]]["message_ids"])
