@@ -15,12 +15,14 @@ permissions, bad keys and evidence errors (disk full) stop the run (``collect.ta
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from ediscovery.collect.activity import Activity
 from ediscovery.collect.attachments import Attachments
 from ediscovery.collect.chats import Chats
 from ediscovery.collect.code_artifacts import CodeArtifacts
 from ediscovery.collect.context import Context
-from ediscovery.collect.limitations import NotInDirectory, SourceNotCollected
+from ediscovery.collect.limitations import NotInDirectory, SourceNotCollected, SourceUnavailable
 from ediscovery.collect.plan import Plan
 from ediscovery.collect.projects import Projects
 from ediscovery.collect.recorder import Recorder
@@ -29,6 +31,7 @@ from ediscovery.collect.settings import Settings
 from ediscovery.collect.sources import NOT_COLLECTED, Source
 from ediscovery.collect.tally import Tally
 from ediscovery.collect.tasks import Tasks
+from ediscovery.errors import NotFoundError, PermissionDeniedError
 
 
 class Collector:
@@ -77,17 +80,27 @@ class Collector:
             await tasks.all(self.activity.listing(uid) for uid in users)
             self.activity.note_unattributed()
         if scope.wants(Source.LOCAL_SESSIONS):
-            await self.sessions.local()
+            await self._optional(Source.LOCAL_SESSIONS, self.sessions.local())
         if scope.wants(Source.REMOTE_SESSIONS):
-            await tasks.all(self.sessions.remote(uid) for uid in users)
+            await self._optional(
+                Source.REMOTE_SESSIONS, tasks.all(self.sessions.remote(uid) for uid in users)
+            )
         if scope.wants(Source.CODE_ARTIFACTS):
-            await tasks.all(self.code.listing(uid) for uid in users)
+            await self._optional(Source.CODE_ARTIFACTS, tasks.all(self.code.listing(uid) for uid in users))
         if scope.wants(Source.SETTINGS):
             await self.settings.all()
         self._note_departed()
         self._note_not_collected()
         await tasks.drain()
         return ctx.tally
+
+    async def _optional(self, source: Source, listing: Awaitable[None]) -> None:
+        """List a source the tenant may not have (beta endpoints) or the key may not reach: a
+        missing scope or a 404 for its list is a named limitation, not a failed run."""
+        try:
+            await listing
+        except (PermissionDeniedError, NotFoundError) as exc:
+            self.ctx.tally.limit(SourceUnavailable(str(source), str(exc)))
 
     def _note_not_collected(self) -> None:
         """Sources the API serves that this version does not collect, named in every manifest."""

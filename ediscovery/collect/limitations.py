@@ -153,6 +153,22 @@ class SourceNotCollected(Limitation):
 
 
 @dataclass(frozen=True)
+class SourceUnavailable(Limitation):
+    """A chosen source the key cannot reach: a missing scope, or an endpoint the tenant does not
+    have (``source_id``: the source's name)."""
+
+    KIND: ClassVar[str] = "source_unavailable"
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return (
+            f"The {self.source_id} source could not be read, so none of it is in this collection: "
+            f"{self.reason}"
+        )
+
+
+@dataclass(frozen=True)
 class NotInDirectory(Limitation):
     """A departed custodian, collected by user id alone (``source_id``: the custodian's label)."""
 

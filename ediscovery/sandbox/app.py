@@ -120,6 +120,8 @@ class Pipeline:
         target, args = found
         if not self.tenant.api_enabled:
             raise ApiProblem(400, "Compliance API is not enabled for this organization")
+        if any(request.url.path.startswith(f"/v1/compliance/{prefix}") for prefix in self.tenant.disabled):
+            raise not_found()  # an endpoint family the tenant does not have (beta)
         decision = self.bucket.take()
         try:
             self._admit(request, key, target, decision)

@@ -78,6 +78,7 @@ class Tenant:
         self.session_cursor_ttl = timedelta(hours=24)
         self.settings: dict[str, list[dict[str, Any]]] = {}  # org uuid -> the admin-controlled rows
         self.settings_enabled = True
+        self.disabled: set[str] = set()  # endpoint families (e.g. "apps/sessions") the tenant lacks
         self.activities = ActivityLog()
         self.keys: dict[str, ApiKey] = {}
         self.api_enabled = True

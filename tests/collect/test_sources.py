@@ -68,3 +68,19 @@ def test_a_source_not_collected_yet_or_unknown_is_a_usage_error(
     unknown = CliRunner().invoke(command, [*base, "--sources", "emails"])
     assert unknown.exit_code == 2 and "Unknown source(s): emails" in unknown.output
     assert not any(tmp_path.iterdir())
+
+
+def test_a_source_the_tenant_does_not_have_is_a_named_limitation_and_the_rest_is_collected(
+    collect: Collect, tenant: Tenant, sandbox_transport: httpx.ASGITransport
+) -> None:
+    tenant.disabled = {"apps/sessions", "apps/code"}
+    result = collect(sandbox_transport)
+    assert result.status == "complete"
+    manifest = json.loads((result.bag / "manifest.json").read_text())
+    missing = {
+        i["source_id"]: i["message"] for i in manifest["limitations"] if i["kind"] == "source_unavailable"
+    }
+    assert sorted(missing) == ["code-artifacts", "local-sessions", "remote-sessions"]
+    assert all("404" in message for message in missing.values())
+    chats = {e["source_id"] for e in manifest["entries"] if e["kind"] == "chat_messages"}
+    assert chats == set(ground_truth(tenant, "alice@example.com")["chats"])
