@@ -35,7 +35,7 @@ from ediscovery.api.response import ApiResponse
 from ediscovery.collect.context import Context
 from ediscovery.collect.limitations import Limitation
 from ediscovery.collect.walker import walk
-from ediscovery.errors import BadRequestError, NotFoundError, ResponseFormatError
+from ediscovery.errors import BadRequestError, ResponseFormatError
 from ediscovery.evidence.canonical import utc_iso
 from ediscovery.evidence.kinds import Kind
 from ediscovery.evidence.paths import native_path
@@ -139,7 +139,7 @@ class Sessions:
     ) -> datetime | None:
         facts = {
             "page": len(self.walk.pages) + 1,
-            "sha256": _sha256(response.raw),
+            "sha256": hashlib.sha256(response.raw).hexdigest(),
             "size": len(response.raw),
             "request_id": response.request_id,
             "retrieved_at": utc_iso(response.retrieved_at),
@@ -196,13 +196,11 @@ class Sessions:
                 self.ctx.tasks.once(Kind.REMOTE_SESSION_MESSAGES, item["id"], job)
 
     async def _remote_session(self, session_id: str, uid: str, status: object) -> None:
-        if status == "pending":
+        if status == "pending":  # its messages answer 404 until it starts
             self.ctx.tally.limit(SessionPending(session_id))
             return
-        try:
-            await self._messages("remote_session_messages", Kind.REMOTE_SESSION_MESSAGES, session_id, uid)
-        except NotFoundError:
-            self.ctx.tally.limit(SessionPending(session_id))
+        # any other 404 is the task guard's: a named one a limitation, a bare one a failure
+        await self._messages("remote_session_messages", Kind.REMOTE_SESSION_MESSAGES, session_id, uid)
 
     # -- messages -------------------------------------------------------------------------------
     async def _messages(self, endpoint: str, kind: Kind, session_id: str, uid: str) -> None:
@@ -290,7 +288,3 @@ def _provenance(item: dict[str, Any]) -> dict[str, Any] | None:
     if item.get("content_unavailable") is True:
         return {"type": "content_unavailable", "reason": "content_unavailable"}
     return None
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

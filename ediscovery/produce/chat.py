@@ -146,14 +146,20 @@ def _references(message: ChatMessage) -> list[Reference]:
     return refs
 
 
-def chat_text(chat: Chat, zone: str) -> str:
-    """Plain-text transcript of a chat (the extracted text of its document)."""
-    lines = [f"Chat: {chat.name}", f"Chat ID: {chat.id}", f"Model: {chat.model or ''}", f"Time zone: {zone}"]
+def chat_text(chat: Chat, zone: str, *, label: str = "Chat", missing: str = "deleted") -> str:
+    """Plain-text transcript of a chat, or (``label`` "Session") of an agent session: the
+    extracted text of its document. A message without content says why (``missing``)."""
+    lines = [
+        f"{label}: {chat.name}",
+        f"{label} ID: {chat.id}",
+        f"Model: {chat.model or ''}",
+        f"Time zone: {zone}",
+    ]
     if chat.deleted_at:
         lines.append(f"Deleted: {iso_in_zone(chat.deleted_at, zone)}")
     for message in chat.messages:
         lines += ["", f"[{iso_in_zone(message.created_at, zone)}] {message.role}:"]
-        lines.append(message.text if message.has_content else "(no content returned: deleted)")
+        lines.append(message.text if message.has_content else f"(no content returned: {missing})")
         lines += [f"  tool: {call}" for call in message.tool_calls]
         lines += [
             f"  attachment: {ref.filename or ref.source_id} ({ref.source_id})" for ref in message.references

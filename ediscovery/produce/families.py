@@ -10,18 +10,16 @@ families. Formats act on a chat's family once its attachments are placed (RSMF).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from ediscovery.evidence.kinds import PRODUCED_NATIVELY, Kind
 from ediscovery.evidence.manifest import ManifestEntry
 from ediscovery.evidence.stored import StoredBag
 from ediscovery.produce.builder import VolumeBuilder
-from ediscovery.produce.chat import load_chat, load_session
+from ediscovery.produce.chat import chat_text, load_chat, load_session
 from ediscovery.produce.copies import copy_verified
 from ediscovery.produce.document import Document, set_family
 from ediscovery.produce.documents import chat_document, native_document, session_document
 from ediscovery.produce.formats.base import ChatFamily
-from ediscovery.timestamps import iso_in_zone, parse_instant
 
 
 @dataclass(frozen=True)
@@ -73,45 +71,18 @@ def session_family(
     conversation, as a chat's), its text; RSMF slices follow it as its family."""
     pages = bag.find(kind, session_id)
     custodian = dict(bag.custodian_of(pages[0].custodian_user_ids))
-    text = session_text(bag, pages, session_id, bag.time_zone)
+    conversation = load_session(bag, kind, session_id)
+    text = chat_text(conversation, bag.time_zone, label="Session", missing="not captured")
     doc = session_document(place, kind, pages, custodian, bag.time_zone, text)
     doc.pdf_path, doc.custodians = place.pdf_path, set(owners)
     if not any(f.replaces_chat_native(vol.rsmf_slice) for f in vol.formats):
         doc.native_paths = tuple(_copy_pages(vol, bag, pages, doc.control))
     vol.add(doc)
-    conversation = load_session(bag, kind, session_id)
     session = bag.read_json(pages[0]).get("session") or {}
     family = ChatFamily(bag, conversation, doc, [], custodian, "", session.get("organization_uuid"))
     for output in vol.formats:
         output.chat(vol, family)
     set_family(doc, family.children)
-
-
-def session_text(bag: StoredBag, pages: list[ManifestEntry], session_id: str, zone: str) -> str:
-    """Plain text of a session: each message's time, role, text, tool calls and results."""
-    lines = [f"Session: {session_id}", f"Time zone: {zone}"]
-    for entry in pages:
-        for raw in bag.read_json(entry).get("data") or []:
-            when = iso_in_zone(parse_instant(raw.get("created_at")), zone)
-            lines += ["", f"[{when}] {raw.get('role') or 'unknown'}:"]
-            if isinstance(raw.get("provenance"), dict) or raw.get("content_unavailable") is True:
-                lines.append("(content not captured)")
-            for block in raw.get("content") or []:
-                lines.extend(_block_text(block))
-    return "\n".join(lines) + "\n"
-
-
-def _block_text(block: Any) -> list[str]:
-    if not isinstance(block, dict):
-        return []
-    if block.get("type") == "text":
-        return [str(block.get("text") or "")]
-    if block.get("type") == "tool_use":
-        return [f"  tool: {block.get('name')}({block.get('input') or ''})"]
-    if block.get("type") == "tool_result":
-        parts = [str(c.get("text") or "") for c in block.get("content") or [] if isinstance(c, dict)]
-        return [f"  tool result: {block.get('name')} -> " + "\n".join(parts)]
-    return []
 
 
 def project_name(bag: StoredBag, project_id: str | None) -> str:

@@ -83,7 +83,8 @@ def _tool_input(block: ToolUseBlock) -> tuple[str, bool]:
         return block.input, True
 
 
-def _block(block: ContentBlock) -> dict[str, Any]:
+def block_view(block: ContentBlock) -> dict[str, Any]:
+    """One content block as the message template shows it."""
     if isinstance(block, TextBlock):
         return {
             "type": "text",
@@ -123,7 +124,7 @@ def _weight(message: dict[str, Any]) -> int:
     return sum(len(v) for block in message["blocks"] for v in block.values() if isinstance(v, str))
 
 
-def _runs(messages: Iterable[dict[str, Any]], size: int, chars: int) -> Iterator[list[dict[str, Any]]]:
+def message_runs(messages: Iterable[dict[str, Any]], size: int, chars: int) -> Iterator[list[dict[str, Any]]]:
     """Lists of at most ``size`` messages and ``chars`` characters (a larger message stands
     alone); never splits a message; yields one empty list for a chat without messages."""
     run: list[dict[str, Any]] = []
@@ -136,6 +137,17 @@ def _runs(messages: Iterable[dict[str, Any]], size: int, chars: int) -> Iterator
         run.append(message)
         weight += heft
     yield run
+
+
+def segments_of(messages: Iterable[dict[str, Any]], size: int, chars: int) -> Iterator[Segment]:
+    """Runs of whole messages (see :func:`message_runs`) as segments: the first carries the
+    cover, the last the appendix; always at least one."""
+    runs = message_runs(messages, size, chars)
+    run, first = next(runs), True
+    for following in runs:
+        yield Segment(first=first, last=False, messages=run)
+        run, first = following, False
+    yield Segment(first=first, last=True, messages=run)
 
 
 @dataclass(frozen=True)
@@ -170,13 +182,8 @@ class ChatStream:
         return Segment(first=True, last=True, messages=self.messages())
 
     def segments(self, size: int, chars: int) -> Iterator[Segment]:
-        """Runs of whole messages, read lazily (see :func:`_runs`); always at least one."""
-        runs = _runs(self.messages(), size, chars)
-        run, first = next(runs), True
-        for following in runs:
-            yield Segment(first=first, last=False, messages=run)
-            run, first = following, False
-        yield Segment(first=first, last=True, messages=run)
+        """Runs of whole messages, read lazily; always at least one."""
+        return segments_of(self.messages(), size, chars)
 
     def _message(self, message: ChatMessage) -> dict[str, Any]:
         instant = message.created_at
@@ -193,7 +200,7 @@ class ChatStream:
             "local": format_local(instant, self._zone) if instant else "",
             "utc": format_utc(instant) if instant else "",
             "in_range": self._flags.get(message.id, True),
-            "blocks": [_block(b) for b in message.content],
+            "blocks": [block_view(b) for b in message.content],
             "files": [_attachment(f, Kind.FILE, self._files) for f in message.files],
             "generated": [_attachment(f, Kind.GENERATED_FILE, self._files) for f in message.generated_files],
             "artifacts": artifacts,

@@ -16,7 +16,7 @@ from ediscovery.api.blocks import parse_block
 from ediscovery.api.fields import FormatProblem
 from ediscovery.evidence.kinds import Kind
 from ediscovery.evidence.stored import BagFiles, as_dict
-from ediscovery.render.chat import Segment, _block, _runs
+from ediscovery.render.chat import Segment, block_view, segments_of
 from ediscovery.render.plan import Job
 from ediscovery.timestamps import describe, format_local, format_utc, parse_instant
 
@@ -41,12 +41,7 @@ class SessionStream:
                     yield self._message(raw)
 
     def segments(self, size: int, chars: int) -> Iterator[Segment]:
-        runs = _runs(self.messages(), size, chars)
-        run, first = next(runs), True
-        for following in runs:
-            yield Segment(first=first, last=False, messages=run)
-            run, first = following, False
-        yield Segment(first=first, last=True, messages=run)
+        return segments_of(self.messages(), size, chars)
 
     def whole(self) -> Segment:
         return Segment(first=True, last=True, messages=self.messages())
@@ -71,7 +66,7 @@ class SessionStream:
             "local": format_local(instant, self._zone) if instant else str(raw.get("created_at") or ""),
             "utc": format_utc(instant) if instant else "",
             "in_range": self._flags.get(ident, True),
-            "blocks": [_block(parse_block(b)) for b in _blocks(raw)],
+            "blocks": [block_view(parse_block(b)) for b in _blocks(raw)],
             "files": [],
             "generated": [],
             "artifacts": [],

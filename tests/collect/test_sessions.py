@@ -199,7 +199,7 @@ def test_sessions_are_produced_as_documents_with_their_transcripts_natives_and_t
     assert (volume / session["PDFPATH"].replace("\\", "/")).is_file()
     assert int(session["MESSAGE_COUNT"]) == len(truth["local_sessions"][session["SOURCE_ID"]]["message_ids"])
     text = (volume / session["TEXTPATH"].replace("\\", "/")).read_text(encoding="utf-8")
-    assert f"Session: {session['SOURCE_ID']}" in text and "tool: web_search(" in text
+    assert f"Session ID: {session['SOURCE_ID']}" in text and "tool: web_search(" in text
 
 
 def test_a_session_is_one_rsmf_conversation_with_every_message(
