@@ -35,12 +35,17 @@ from datetime import datetime
 from pathlib import Path
 
 from ediscovery.api.client import ComplianceClient
-from ediscovery.collect.finish import PipelineOptions, PipelineResult, finish_run
-from ediscovery.collect.run import Resolver, RunSession, log_stop
+from ediscovery.collect.early import EarlyLayout
+from ediscovery.collect.finish import PipelineOptions, PipelineResult, finish_run, transcript_options
+from ediscovery.collect.plan import Custodian
+from ediscovery.collect.run import EarlyFactory, Resolver, RunLayout, RunSession, log_stop
+from ediscovery.collect.state import RunState
 from ediscovery.evidence.canonical import utc_now
 from ediscovery.evidence.requests_log import RequestSink
 from ediscovery.evidence.store import disk_full
 from ediscovery.progress import NullReporter, Reporter
+from ediscovery.render.plan import collection_facts
+from ediscovery.timestamps import load_zone
 
 __all__ = ["PipelineOptions", "PipelineResult", "RequestSink", "finishing", "run_pipeline"]
 
@@ -62,7 +67,8 @@ async def run_pipeline(
         raise TypeError(f"run_pipeline takes the ComplianceClient itself, not {type(client).__name__}.")
     reporter = reporter or NullReporter()
     collect = dataclasses.replace(options.collect, evidence=options.evidence())
-    session = RunSession(client, collect, resolver=resolver, reporter=reporter, clock=clock)
+    early = _early_layout(options, reporter) if options.render else None
+    session = RunSession(client, collect, resolver=resolver, reporter=reporter, clock=clock, early=early)
     result, state, custody = await session.collect()
     try:
         if requests is not None:
@@ -78,6 +84,25 @@ async def run_pipeline(
     finally:
         custody.close()
         state.close()
+
+
+def _early_layout(options: PipelineOptions, reporter: Reporter) -> EarlyFactory:
+    """Lays out each run's chats while it collects, with the options its transcripts use."""
+
+    def make(layout: RunLayout, state: RunState, custodians: tuple[Custodian, ...]) -> EarlyLayout:
+        render = transcript_options(options, layout.layout_cache)
+        zone = load_zone(options.collect.scope.time_zone or "UTC").key
+        facts = collection_facts(
+            options.collect.matter,
+            layout.run_id,
+            state.get("started_at") or "",
+            options.collect.scope.to_json(),
+            [c.to_json() for c in custodians],
+            zone,
+        )
+        return EarlyLayout(layout.bag, render, facts, state, reporter)
+
+    return make
 
 
 _BLOCKING = threading.local()

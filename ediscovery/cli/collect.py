@@ -119,6 +119,13 @@ async def _run(options: PipelineOptions, values: dict[str, Any], reporter: Repor
 @api_options
 @click.option("--jobs", type=click.IntRange(1, 64), default=8, show_default=True, help="Concurrent requests.")
 @click.option(
+    "--render-jobs",
+    type=click.IntRange(0, 64),
+    default=0,
+    show_default=True,
+    help="Processes laying out transcripts (0: one per CPU).",
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(0.1, 3600),
     default=60.0,
@@ -235,6 +242,7 @@ def _options(values: dict[str, Any], scope: Scope, fingerprint: str) -> Pipeline
         bates_start=values["bates_start"],
         bates_digits=values["bates_digits"],
         legend=values["legend"],
+        render_jobs=values["render_jobs"],
     )
 
 

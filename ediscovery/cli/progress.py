@@ -2,7 +2,8 @@
 
 Each stage shows its own counter with the total it announced (``expect``) and an ETA from that
 stage's own pace: chats while collecting, transcripts while rendering, documents while
-producing. Other counters (messages, files, bytes) follow, and the request rate over the last
+producing. Other counters (messages, files, bytes, and transcripts laid out while collecting,
+with their total) follow, and the request rate over the last
 minute (never the burst of the first seconds extrapolated). ``-q`` uses
 :class:`ediscovery.progress.NullReporter` instead.
 """
@@ -19,6 +20,8 @@ from rich.text import Text
 
 RATE_WINDOW = 60.0  # seconds of requests the rate is measured over
 _SIDE_COUNTERS = ("messages", "files", "activities")
+_TOTALLED_SIDE_COUNTERS = ("laid out",)
+"""Side counters shown with their total: transcripts laid out while the collection goes on."""
 
 
 class RichReporter:
@@ -68,6 +71,11 @@ class RichReporter:
             f"{kind} {self._done[kind]}"
             for kind in _SIDE_COUNTERS
             if self._done.get(kind) and kind != self._kind
+        ]
+        parts += [
+            f"transcripts {kind} {self._done.get(kind, 0)}/{self._expected[kind]}"
+            for kind in _TOTALLED_SIDE_COUNTERS
+            if self._expected.get(kind) and kind != self._kind
         ]
         if self._done.get("bytes"):
             parts.append(f"{self._done['bytes'] / (1024 * 1024):.1f} MiB")

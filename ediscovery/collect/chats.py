@@ -92,6 +92,8 @@ class Chats:
         seen.status = "stored"
         for page in pages:
             self._after_messages(chat_id, seen.user_id, page)
+        if self.ctx.early is not None:
+            self.ctx.early.chat_stored(self.ctx.tasks, chat_id, _references(pages))
 
     def _carry(self, chat: Chat, seen: ChatSeen) -> None:
         """An unchanged chat: its messages are not read again, but its project is rechecked."""
@@ -224,3 +226,13 @@ class Chats:
 def _message_guard() -> PageGuard:
     """The guard of one walk over a chat's messages (their pages repeat the largest limit)."""
     return PageGuard("cursor", items="chat_messages", limit=str(MESSAGES.limit))
+
+
+def _references(pages: list[ChatMessagesPage]) -> list[tuple[Kind, str]]:
+    """Every object the messages of ``pages`` reference, as (kind listed under, id)."""
+    refs: list[tuple[Kind, str]] = []
+    for message in (m for page in pages for m in page.messages):
+        refs.extend((Kind.FILE, ref.id) for ref in message.files)
+        refs.extend((Kind.GENERATED_FILE, gen.id) for gen in message.generated_files)
+        refs.extend((Kind.ARTIFACT, art.version_id) for art in message.artifacts)
+    return refs

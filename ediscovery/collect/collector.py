@@ -22,6 +22,7 @@ from ediscovery.collect.attachments import Attachments
 from ediscovery.collect.chats import Chats
 from ediscovery.collect.code_artifacts import CodeArtifacts
 from ediscovery.collect.context import Context
+from ediscovery.collect.early import EarlyLayout
 from ediscovery.collect.limitations import NotInDirectory, SourceNotCollected, SourceUnavailable
 from ediscovery.collect.plan import Plan
 from ediscovery.collect.projects import Projects
@@ -37,9 +38,9 @@ from ediscovery.errors import NotFoundError, PermissionDeniedError
 class Collector:
     """Walks the scope of a :class:`Plan` through :class:`Recorder`; see the module docstring."""
 
-    def __init__(self, natives: Recorder, plan: Plan) -> None:
+    def __init__(self, natives: Recorder, plan: Plan, early: EarlyLayout | None = None) -> None:
         tally = Tally()
-        self.ctx = Context(natives, plan, tally, Tasks(tally, natives.custody, natives.reporter))
+        self.ctx = Context(natives, plan, tally, Tasks(tally, natives.custody, natives.reporter), early)
         self.attachments = Attachments(self.ctx)
         self.chats = Chats(self.ctx, self.attachments)
         self.projects = Projects(self.ctx, self.attachments)
@@ -56,8 +57,13 @@ class Collector:
         the state after the run has stopped.
         """
         try:
-            return await self._traverse()
+            tally = await self._traverse()
+            if self.ctx.early is not None:
+                await self.ctx.early.finish()
+            return tally
         except BaseException:
+            if self.ctx.early is not None:
+                self.ctx.early.abort()
             await self.ctx.tasks.cancel_all()
             raise
 
@@ -74,6 +80,8 @@ class Collector:
         ctx.reporter.expect("chats", len(chats))
         await tasks.all(self.chats.chat(chat_id, seen) for chat_id, seen in chats)
         self.attachments.spawn_uploads()
+        if ctx.early is not None:
+            ctx.early.uploads_spawned.set()
         if scope.wants(Source.PROJECTS):
             await tasks.all(self.projects.project(pid) for pid in sorted(ctx.tally.project_reasons))
         if scope.wants(Source.ACTIVITIES):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ediscovery.collect.early import EarlyLayout
 from ediscovery.collect.increment import Previous
 from ediscovery.collect.plan import Plan
 from ediscovery.collect.recorder import Recorder
@@ -21,6 +22,8 @@ class Context:
     plan: Plan
     tally: Tally
     tasks: Tasks
+    early: EarlyLayout | None = None
+    """Lays out stored chats' transcripts while the traversal goes on (None: no PDFs)."""
 
     @property
     def scope(self) -> Scope:

@@ -118,7 +118,8 @@ def finish_run(
     bag = result.layout.bag
     manifest = result.manifest
     if not reached(state.stage(), "rendered"):
-        manifest = _close_manifest(bag, manifest, state, custody, options, reporter)
+        manifest = _close_manifest(result, state, custody, options, reporter)
+    shutil.rmtree(result.layout.layout_cache, ignore_errors=True)
     if not reached(state.stage(), "reported"):
         _crash_point("reports")
         reporter.stage("writing reports")
@@ -147,19 +148,19 @@ def finish_run(
 
 
 def _close_manifest(
-    bag: Path,
-    manifest: Manifest,
+    result: CollectionResult,
     state: RunState,
     custody: CustodyLog,
     options: PipelineOptions,
     reporter: Reporter,
 ) -> Manifest:
     """Render transcripts afresh, write the final manifest and log ``run_finished`` with its hash."""
+    bag, manifest = result.layout.bag, result.manifest
     _crash_point("render")
     _discard_transcripts(bag)
     if options.render:
         reporter.stage("rendering transcripts")
-        manifest = render_transcripts(bag, manifest, options, reporter)
+        manifest = render_transcripts(bag, manifest, options, reporter, result.layout.layout_cache)
         for item in manifest.limitations:
             if item.get("kind") == TranscriptWarning.KIND:
                 reporter.note(str(item["message"]))
@@ -249,18 +250,31 @@ class _RenderProgress:
         self._reporter.advance("transcripts")
 
 
-def render_transcripts(
-    bag: Path, manifest: Manifest, options: PipelineOptions, reporter: Reporter | None = None
-) -> Manifest:
-    """Render PDFs from the stored natives; return the manifest with their ``transcript`` entries."""
-    render_options = RenderOptions(
+def transcript_options(options: PipelineOptions, cache: Path | None = None) -> RenderOptions:
+    """How a run's transcripts are rendered (``cache``: runs laid out during the collection)."""
+    return RenderOptions(
         bates_prefix=options.bates_prefix,
         bates_start=options.bates_start,
         bates_digits=options.bates_digits,
         legend=options.legend,
         display_tz=options.collect.scope.time_zone,
         jobs=options.render_jobs,
+        cache_dir=cache,
     )
+
+
+def render_transcripts(
+    bag: Path,
+    manifest: Manifest,
+    options: PipelineOptions,
+    reporter: Reporter | None = None,
+    cache: Path | None = None,
+) -> Manifest:
+    """Render PDFs from the stored natives; return the manifest with their ``transcript`` entries.
+
+    Runs laid out during the collection are taken from ``cache`` where their HTML is unchanged.
+    """
+    render_options = transcript_options(options, cache)
     progress = _RenderProgress(reporter if reporter is not None else NullReporter())
     rendered = render_collection(bag, bag / TRANSCRIPTS_DIR, render_options, reporter=progress)
     kept = [e for e in manifest.entries if e.kind != Kind.TRANSCRIPT]

@@ -29,13 +29,14 @@ from typing import Any
 from ediscovery.api.client import ComplianceClient
 from ediscovery.collect.collector import Collector
 from ediscovery.collect.custodians import Resolution, resolve_custodians
+from ediscovery.collect.early import EarlyLayout
+from ediscovery.collect.identity import check_same_evidence, identity
 from ediscovery.collect.increment import Previous, find_previous, previous_ref, save_snapshot, write_delta
 from ediscovery.collect.plan import Custodian, Plan
 from ediscovery.collect.recorder import Recorder
 from ediscovery.collect.scope import Scope
 from ediscovery.collect.settings import summaries
-from ediscovery.collect.sources import ALL_SOURCES
-from ediscovery.collect.state import RunInfo, RunState, find_runs, reached, release_lock, series_lock
+from ediscovery.collect.state import RunState, find_runs, reached, release_lock, series_lock
 from ediscovery.collect.tally import Tally
 from ediscovery.errors import EvidenceError, UsageError
 from ediscovery.evidence.canonical import dumps_pretty, utc_iso, utc_now
@@ -92,6 +93,11 @@ class RunLayout:
     def archive(self) -> Path:
         return self.matter_dir / f"{self.name}.7z"
 
+    @property
+    def layout_cache(self) -> Path:
+        """Transcript runs laid out ahead of numbering (not evidence; removed once rendered)."""
+        return self.matter_dir / ".state" / f"{self.name}.layout"
+
 
 @dataclass(frozen=True)
 class CollectionResult:
@@ -114,34 +120,8 @@ def new_run_id(now: datetime) -> str:
     return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
-def check_same_evidence(run: RunInfo, wanted: Mapping[str, Any]) -> None:
-    """Refuse to resume ``run`` with options that would change what its evidence is."""
-    recorded = run.params.get("evidence")
-    if not isinstance(recorded, dict):
-        return  # a run started before these were recorded
-    names = sorted(set(recorded) | set(wanted))
-    differ = [n for n in names if recorded.get(n) != wanted.get(n)]
-    if not differ:
-        return
-    said = "; ".join(f"{n}: {recorded.get(n)!r} then, {wanted.get(n)!r} now" for n in differ)
-    raise UsageError(
-        f"Run {run.run_id} was started with other options than this command gives ({said}); "
-        "resuming it would change what its evidence is.",
-        hint="Run the command again with the options the run was started with.",
-    )
-
-
-def identity(options: CollectOptions, custodians: tuple[Custodian, ...]) -> dict[str, Any]:
-    """What makes two commands the *same* run (for resume) or the same series (for increments)."""
-    wanted = {
-        "matter": options.matter,
-        "user_ids": sorted({uid for c in custodians for uid in c.user_ids}),
-        "since": options.scope.to_json()["since"],
-        "until": options.scope.to_json()["until"],
-    }
-    if options.scope.sources != ALL_SOURCES:  # runs of every source keep the identity they had
-        wanted["sources"] = sorted(options.scope.sources)
-    return wanted
+EarlyFactory = Callable[[RunLayout, RunState, tuple[Custodian, ...]], EarlyLayout | None]
+"""Makes a run's early layout of transcripts, once the run's place and custodians are known."""
 
 
 class RunSession:
@@ -155,9 +135,11 @@ class RunSession:
         resolver: Resolver | None = None,
         reporter: Reporter | None = None,
         clock: Callable[[], datetime] = utc_now,
+        early: EarlyFactory | None = None,
     ) -> None:
         self.api = api
         self.options = options
+        self.early = early
         self.resolver = resolver or resolve_custodians
         self.reporter = reporter or NullReporter()
         self.clock = clock
@@ -304,7 +286,8 @@ class RunSession:
             natives.reconcile_custody()
         self._keep_directory(natives, resolution)
         plan = Plan(resolution.custodians, self.options.scope, self.options.jobs, previous)
-        tally = await Collector(natives, plan).run()
+        early = self.early(layout, state, resolution.custodians) if self.early is not None else None
+        tally = await Collector(natives, plan, early).run()
         manifest = self._manifest(layout, state, resolution.custodians, tally, previous)
         write_manifest(layout.bag / "manifest.json", manifest)
         save_snapshot(state, tally, previous)

@@ -225,6 +225,8 @@ class Sessions:
                 )
         self._note_gaps(session_id, bodies)
         self.ctx.reporter.advance("messages", sum(len(body_items(b)) for b in bodies))
+        if self.ctx.early is not None:
+            self.ctx.early.session_stored(kind, session_id)
 
     async def _walk_messages(self, endpoint: str, session_id: str) -> list[ApiResponse]:
         """All pages of one session's messages, walked again from the start if a token expires."""

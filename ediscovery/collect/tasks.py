@@ -50,6 +50,10 @@ class Tasks:
         """Whether (kind, id) was asked for already."""
         return (kind, object_id) in self._once
 
+    def future(self, kind: str, object_id: str) -> asyncio.Future[None] | None:
+        """The task of (kind, id), when it was asked for."""
+        return self._once.get((kind, object_id))
+
     async def guard(self, kind: str, source_id: str, factory: Callable[[], Awaitable[None]]) -> None:
         """Run one item; item-level API failures are recorded, run-level ones propagate."""
         try:

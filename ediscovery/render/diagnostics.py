@@ -38,7 +38,11 @@ class Diagnostics(logging.Handler):
             message = record.getMessage()
         except Exception:  # a malformed record must not break rendering
             message = str(record.msg)
-        if message not in self.messages:
+        self.add(message)
+
+    def add(self, message: str) -> None:
+        """Keep ``message`` (once, up to the cap): also how a cached run replays its reports."""
+        if message not in self.messages and len(self.messages) < _MAX_KEPT:
             self.messages.append(message)
 
     @property

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from ediscovery.errors import UsageError
 
@@ -26,6 +27,8 @@ class RenderOptions:
     display_tz: str | None = None
     jobs: int = 0
     write_text: bool = False
+    cache_dir: Path | None = None
+    """Where runs laid out ahead of numbering are kept (:mod:`ediscovery.render.cache`)."""
 
     def check(self) -> None:
         """Raise :class:`UsageError` when a value cannot produce valid Bates numbers."""

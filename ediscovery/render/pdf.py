@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,12 +40,31 @@ def layout_html(html: str, fetcher: SafeFetcher | None = None) -> Any:
         raise RenderError(f"Could not lay out a document: {type(exc).__name__}: {exc}") from exc
 
 
+FONT_TIME = "946684800"
+"""The modification time (2000-01-01, as a ``SOURCE_DATE_EPOCH``) written into every embedded
+font subset, so the same document drawn twice is the same bytes (fontTools otherwise stamps
+the current second into a re-saved font's ``head`` table)."""
+
+
+def draw(document: Any, target: Any, *, identifier: bytes | None, variant: str = PDF_VARIANT) -> None:
+    """Draw a laid-out ``document`` to ``target`` (a path or a binary file) reproducibly."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = FONT_TIME
+    try:
+        document.write_pdf(target, pdf_variant=variant, pdf_identifier=identifier)
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
 def write_pdf(document: Any, target: Path, *, identifier: bytes, variant: str = PDF_VARIANT) -> Digests:
     """Draw ``document`` to ``target`` durably and return the file's digests."""
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         with replacing(target) as handle:
-            document.write_pdf(handle, pdf_variant=variant, pdf_identifier=identifier)
+            draw(document, handle, identifier=identifier, variant=variant)
     except Exception as exc:
         raise RenderError(f"Could not write {target}: {type(exc).__name__}: {exc}") from exc
     return hash_file(target)

@@ -9,8 +9,9 @@ process never re-reads the whole manifest.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ediscovery.evidence.kinds import Kind
 from ediscovery.evidence.manifest import ManifestEntry
@@ -35,7 +36,6 @@ class Collection:
     matter: str
     run_id: str
     started_at: str
-    finished_at: str
     since: str | None
     until: str | None
     zone: str
@@ -72,9 +72,22 @@ class Job:
 def read_collection(bag: StoredBag, zone: str) -> Collection:
     """The header facts of ``bag`` with ``zone`` as display zone."""
     head = bag.manifest
-    custodians, orgs = [], {}
-    for raw in head.custodians:
-        custodians.append(
+    return collection_facts(head.matter, head.run_id, head.started_at, head.scope, head.custodians, zone)
+
+
+def collection_facts(
+    matter: str,
+    run_id: str,
+    started_at: str,
+    scope: Mapping[str, Any],
+    custodians: Iterable[Mapping[str, Any]],
+    zone: str,
+) -> Collection:
+    """The facts every cover shows, from a manifest's header fields (or a run's, before its
+    manifest is written: none of them changes once the run has started)."""
+    people, orgs = [], {}
+    for raw in custodians:
+        people.append(
             Custodian(
                 name=str(raw.get("full_name") or ""),
                 email=str(raw.get("email") or raw.get("query") or ""),
@@ -85,15 +98,14 @@ def read_collection(bag: StoredBag, zone: str) -> Collection:
             if isinstance(org, dict) and org.get("uuid"):
                 orgs[str(org["uuid"])] = str(org.get("name") or "")
     return Collection(
-        matter=head.matter,
-        run_id=head.run_id,
-        started_at=head.started_at,
-        finished_at=head.finished_at or head.started_at,
-        since=head.scope.get("since"),
-        until=head.scope.get("until"),
+        matter=matter,
+        run_id=run_id,
+        started_at=started_at,
+        since=scope.get("since"),
+        until=scope.get("until"),
         zone=zone,
         organizations=tuple(sorted(orgs.items())),
-        custodians=tuple(custodians),
+        custodians=tuple(people),
     )
 
 
@@ -132,18 +144,28 @@ def _chat_jobs(bag: StoredBag, collection: Collection, chat_ids: Sequence[str] |
         (entries[0] for cid, entries in pages.items() if wanted is None or cid in wanted), key=_key
     )
     return [
-        Job(
-            index=0,
-            document_type="chat",
-            source_id=first.source_id,
-            path=f"chats/{first.path.split('/')[-2]}.pdf",
-            sources=tuple(sorted(pages[first.source_id], key=lambda e: e.path)),
-            related=tuple(by_chat.get(first.source_id, []) + unassigned),
-            user_id=_user_of(first),
-            collection=collection,
+        chat_job(
+            sorted(pages[first.source_id], key=lambda e: e.path),
+            by_chat.get(first.source_id, []) + unassigned,
+            collection,
         )
         for first in firsts
     ]
+
+
+def chat_job(pages: Sequence[ManifestEntry], related: Sequence[ManifestEntry], collection: Collection) -> Job:
+    """The transcript of one chat: its message pages in page order and the objects it references."""
+    first = pages[0]
+    return Job(
+        index=0,
+        document_type="chat",
+        source_id=first.source_id,
+        path=f"chats/{first.path.split('/')[-2]}.pdf",
+        sources=tuple(pages),
+        related=tuple(related),
+        user_id=_user_of(first),
+        collection=collection,
+    )
 
 
 def _project_jobs(bag: StoredBag, collection: Collection) -> list[Job]:
@@ -180,12 +202,17 @@ def _session_jobs(bag: StoredBag, collection: Collection) -> list[Job]:
             pages[entry.source_id].append(entry)
         for source_id, entries in pages.items():
             firsts = [m.get("created_at") or "" for m in entries[0].metadata.get("messages") or [{}]]
-            user = entries[0].custodian_user_ids[0] if entries[0].custodian_user_ids else ""
-            job = Job(
-                0, "session", source_id, f"sessions/{source_id}.pdf", tuple(entries), (), user, collection
-            )
-            jobs.append((str(firsts[0]), source_id, job))
+            jobs.append((str(firsts[0]), source_id, session_job(entries, collection)))
     return [job for _, _, job in sorted(jobs, key=lambda row: (row[0], row[1]))]
+
+
+def session_job(pages: Sequence[ManifestEntry], collection: Collection) -> Job:
+    """The transcript of one local or remote session: its message pages in page order."""
+    first = pages[0]
+    user = first.custodian_user_ids[0] if first.custodian_user_ids else ""
+    return Job(
+        0, "session", first.source_id, f"sessions/{first.source_id}.pdf", tuple(pages), (), user, collection
+    )
 
 
 def _activity_jobs(bag: StoredBag, collection: Collection) -> list[Job]:

@@ -30,8 +30,10 @@ from ediscovery.evidence.canonical import TEXT_ERRORS
 from ediscovery.evidence.digest import Digests, hash_file
 from ediscovery.evidence.store import replacing
 from ediscovery.render.bates import format_bates
+from ediscovery.render.cache import Cached, PartCache
+from ediscovery.render.diagnostics import Diagnostics, capture
 from ediscovery.render.fetcher import SafeFetcher
-from ediscovery.render.pdf import PDF_VARIANT, document_text, layout_html
+from ediscovery.render.pdf import document_text, draw, layout_html
 from ediscovery.render.templates import render_template
 
 SEGMENT_MESSAGES = 200  # messages laid out at once; about 50 pages, ~100 MB of layout
@@ -74,22 +76,62 @@ def workspace(target: Path) -> Iterator[Path]:
 
 
 def lay_out_parts(
-    htmls: Iterable[str], fetcher: SafeFetcher, folder: Path, *, with_text: bool, seen: set[str]
+    htmls: Iterable[str],
+    fetcher: SafeFetcher,
+    folder: Path,
+    *,
+    with_text: bool,
+    seen: set[str],
+    cache: PartCache | None = None,
+    diagnostics: Diagnostics | None = None,
 ) -> list[Part]:
-    """Lay out and draw each run's HTML in turn; only one run is in memory at a time."""
+    """Lay out and draw each run's HTML in turn; only one run is in memory at a time.
+
+    With a ``cache``, a run laid out before from the same HTML is taken from it (its refused
+    URLs and engine reports replayed into ``fetcher`` and ``diagnostics``), and a new one is
+    kept there; without one, runs are drawn into ``folder``.
+    """
     parts = []
     for number, html in enumerate(htmls):
         seen.update(c for c in set(html) if ord(c) > 0x7E)
-        document = layout_html(html, fetcher)
-        pdf = folder / f"part-{number:05d}.pdf"
-        document.write_pdf(pdf, pdf_variant=PDF_VARIANT, pdf_identifier=b"0" * 32)
-        text = None
-        if with_text:
-            text = pdf.with_suffix(".txt")
-            text.write_text(document_text(document), encoding="utf-8", errors=TEXT_ERRORS)
-        parts.append(Part(pdf, len(document.pages), text))
-        del document
+        if cache is None:
+            parts.append(_draw(html, fetcher, folder / f"part-{number:05d}.pdf", with_text))
+            continue
+        found = cache.get(html, with_text=with_text)
+        if found is None:
+            found = _draw_into(cache, html, fetcher, with_text)
+        fetcher.refused.extend(found.refused)
+        for message in found.messages if diagnostics is not None else ():
+            diagnostics.add(message)  # type: ignore[union-attr]
+        parts.append(Part(found.pdf, found.pages, found.text))
     return parts
+
+
+def _draw(html: str, fetcher: SafeFetcher, pdf: Path, with_text: bool) -> Part:
+    document = layout_html(html, fetcher)
+    draw(document, pdf, identifier=b"0" * 32)
+    text = None
+    if with_text:
+        text = pdf.with_suffix(".txt")
+        text.write_text(document_text(document), encoding="utf-8", errors=TEXT_ERRORS)
+    return Part(pdf, len(document.pages), text)
+
+
+def _draw_into(cache: PartCache, html: str, fetcher: SafeFetcher, with_text: bool) -> Cached:
+    """Lay out one run into ``cache``, recording what the engine reported while doing so."""
+    refused_before = len(fetcher.refused)
+    scratch = cache.scratch(".pdf")
+    try:
+        with capture() as reports:
+            part = _draw(html, fetcher, scratch, with_text)
+        refused = fetcher.refused[refused_before:]
+        del fetcher.refused[refused_before:]
+        return cache.put(
+            html, part.pdf, part.text, pages=part.pages, refused=refused, messages=reports.messages
+        )
+    finally:
+        for leftover in (scratch, scratch.with_suffix(".txt")):
+            leftover.unlink(missing_ok=True)
 
 
 def _overlay(furniture: Furniture, first: int, count: int, fetcher: SafeFetcher) -> PdfReader:
@@ -98,7 +140,7 @@ def _overlay(furniture: Furniture, first: int, count: int, fetcher: SafeFetcher)
     if len(document.pages) != count:
         raise RenderError(f"The page furniture laid out {len(document.pages)} pages instead of {count}.")
     buffer = io.BytesIO()
-    document.write_pdf(buffer, pdf_variant=PDF_VARIANT)
+    draw(document, buffer, identifier=None)
     return PdfReader(buffer)
 
 

@@ -1,12 +1,15 @@
 """Worker: renders one planned document, from natives to a stamped, written PDF.
 
-Runs in a pool process or in the caller's process. Steps: build the template context from
-the natives, render the HTML, lay it out once, claim a Bates range from the ledger, stamp
-the numbers, write the PDF (and optional text) durably, hash it. A chat longer than one
-segment is laid out run by run instead and joined by :mod:`ediscovery.render.segments`, so
-memory stays bounded. WeasyPrint's warnings are captured meanwhile and reported with the
-document's name. A document that fails still claims zero pages, so the documents after it
-keep continuous numbers.
+Runs in a pool process or in the caller's process. A chat or session with messages is laid
+out run by run (:mod:`ediscovery.render.segments`): each run's HTML is laid out once (or taken
+from the run's part cache when it was laid out during the collection), a Bates range is
+claimed from the ledger once the page count is known, and the runs are joined under a furniture
+overlay carrying the page numbers and Bates numbers, so memory stays bounded. Other documents
+are laid out whole with a Bates placeholder that is stamped before the PDF is drawn. The PDF
+(and optional text) is written durably and hashed. WeasyPrint's warnings are captured meanwhile
+and reported with the document's name. A document that fails still claims zero pages, so the
+documents after it keep continuous numbers. :func:`prepare_job` is the layout alone, for the
+cache, ahead of numbering.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from ediscovery.evidence.stored import BagFiles
 from ediscovery.processes import die_with_parent
 from ediscovery.render.activity import activity_context
 from ediscovery.render.bates import Ledger, format_bates, placeholder, stamp
+from ediscovery.render.cache import PartCache
 from ediscovery.render.chat import Segment, chat_context
 from ediscovery.render.diagnostics import Diagnostics, capture
 from ediscovery.render.fetcher import SafeFetcher
@@ -114,7 +118,6 @@ def build_context(bag: BagFiles, job: Job, options: RenderOptions) -> dict[str, 
         bates_placeholder=placeholder(options.bates_prefix, options.bates_digits),
         furniture_overlay=False,
         pdf_created=pdf_date(collection.started_at),
-        pdf_modified=pdf_date(collection.finished_at),
         since=describe(collection.since, zone) if collection.since else "",
         until=describe(collection.until, zone) if collection.until else "",
         run=collection.run_id,
@@ -196,13 +199,13 @@ def render_job(
     try:
         with capture() as diagnostics:
             context = build_context(bag, job, options)
-            segments = _chat_segments(job, context, size)
-            head = list(islice(segments, 2)) if segments is not None else []
-            if segments is not None and len(head) > 1:
-                runs = chain(head, segments)
-                written = _render_segmented(context, job, options, (out_dir, runs), fetcher, claim, claimed)
+            segments = _chat_segments(job, context, size) or iter(())
+            head = list(islice(segments, 1))  # a chat or session with messages: laid out in runs
+            if head:
+                where = (out_dir, chain(head, segments), diagnostics)
+                written = _render_segmented(context, job, options, where, fetcher, claim, claimed)
             else:
-                context["segment"] = head[0] if head else context.get("segment")
+                context.setdefault("segment", None)
                 written = _render_whole(context, job, options, out_dir, fetcher, claim, claimed)
     except Exception as exc:
         if claimed:  # numbers are taken: a later failure (disk, stamp) must stop the run
@@ -244,18 +247,26 @@ def _render_segmented(
     context: dict[str, Any],
     job: Job,
     options: RenderOptions,
-    where: tuple[Path, Iterable[Segment]],
+    where: tuple[Path, Iterable[Segment], Diagnostics],
     fetcher: SafeFetcher,
     claim: Ledger,
     claimed: list[bool],
 ) -> _Written:
-    out_dir, segments = where
+    out_dir, segments, diagnostics = where
     target = out_dir / job.path
     target.parent.mkdir(parents=True, exist_ok=True)
     chars: set[str] = set()
     with workspace(target) as folder:
         htmls = build_segments(context, segments)
-        parts = lay_out_parts(htmls, fetcher, folder, with_text=options.write_text, seen=chars)
+        parts = lay_out_parts(
+            htmls,
+            fetcher,
+            folder,
+            with_text=options.write_text,
+            seen=chars,
+            cache=_cache(options),
+            diagnostics=diagnostics,
+        )
         pages = sum(part.pages for part in parts)
         start = claim.claim(job.index, pages)
         claimed.append(True)
@@ -268,6 +279,36 @@ def _render_segmented(
             write_text_parts(lambda write: join_text(parts, furniture, write), text_target)
             text_path = text_target.relative_to(out_dir).as_posix()
     return _Written(pages, start, digests, text_path, frozenset(chars))
+
+
+def _cache(options: RenderOptions) -> PartCache | None:
+    return PartCache(options.cache_dir) if options.cache_dir is not None else None
+
+
+def prepare_job(bag_root: Path, job: Job, options: RenderOptions) -> int:
+    """Lay out ``job``'s runs into the options' part cache before its Bates numbers are known.
+
+    Returns the pages laid out. Never raises: whatever fails here fails again, and is
+    reported, when the document is numbered and written.
+    """
+    cache = _cache(options)
+    if cache is None:
+        return 0
+    try:
+        with capture():
+            context = build_context(BagFiles(bag_root), job, options)
+            segments = _chat_segments(job, context, SEGMENT_MESSAGES)
+            if segments is None:
+                return 0
+            fetcher = SafeFetcher(templates_root())
+            htmls = build_segments(context, segments)
+            parts = lay_out_parts(
+                htmls, fetcher, cache.folder, with_text=options.write_text, seen=set(), cache=cache
+            )
+            return sum(part.pages for part in parts)
+    except Exception as exc:
+        logger.debug("Laying out %s %s ahead failed: %r", job.document_type, job.source_id, exc)
+        return 0
 
 
 def _document(job: Job, options: RenderOptions, written: _Written) -> RenderedDocument:

@@ -50,3 +50,17 @@ def test_the_rate_is_measured_over_the_last_minute_not_extrapolated_from_a_burst
     rate = int(reporter.line().plain.split(" req/min")[0].rsplit(" ", 1)[1])
     assert 470 <= rate <= 490
     reporter.close()
+
+
+def test_transcripts_laid_out_while_collecting_show_beside_the_chats_with_their_total() -> None:
+    clock = Clock()
+    reporter = _reporter(clock)
+    reporter.stage("collecting")
+    reporter.expect("chats", 40)
+    reporter.advance("chats", 10)
+    reporter.expect("laid out", 6)
+    reporter.advance("laid out", 2)
+    line = reporter.line().plain
+    assert line.startswith("collecting: chats 10/40")
+    assert "transcripts laid out 2/6" in line
+    reporter.close()

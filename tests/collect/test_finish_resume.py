@@ -36,9 +36,10 @@ def run_cli(
     password: bool = False,
     extra_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, KEY_ENV: key, PASSWORD_ENV: PASSWORD, **(extra_env or {})}
+    env = dict(os.environ)
     env.pop(CRASH_ENV, None)
     env.pop("EDISCOVERY_CRASH_AFTER_STORED", None)
+    env.update({KEY_ENV: key, PASSWORD_ENV: PASSWORD, **(extra_env or {})})
     if crash_at is not None:
         env[CRASH_ENV] = crash_at
     args = ["--matter", "Acme v. Widget", "--custodian", "alice@example.com", "--api-url", base_url]

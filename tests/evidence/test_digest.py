@@ -70,3 +70,25 @@ def test_200_mb_stream_is_written_and_hashed_with_bounded_memory(tmp_path: Path)
     assert written.sha256 == reference.hexdigest()
     assert reread == written
     assert peak < 8 * 1024 * 1024
+
+
+def test_large_chunks_hashed_on_two_lanes_give_the_digests_of_one_lane(tmp_path: Path) -> None:
+    """Chunks over the parallel threshold, mixed with small ones, also after a fork."""
+    import os
+
+    from ediscovery.evidence.digest import PARALLEL_MIN
+
+    chunks = [os.urandom(PARALLEL_MIN * 3), b"tail", os.urandom(PARALLEL_MIN + 1)]
+    hasher = MultiHasher()
+    for chunk in chunks:
+        hasher.update(memoryview(chunk))
+    whole = b"".join(chunks)
+    d = hasher.digests()
+    assert (d.size, d.md5, d.sha256, d.sha512) == _expected(whole)
+    path = tmp_path / "big.bin"
+    path.write_bytes(whole)
+    pid = os.fork()
+    if pid == 0:  # the child has no helper thread of its parent's: it must not hang
+        os._exit(0 if hash_file(path) == d else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

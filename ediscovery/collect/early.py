@@ -1,0 +1,144 @@
+"""Early layout: transcripts laid out while the collector still waits on the API.
+
+A rate-limited collection leaves the CPU idle. As soon as a responsive chat's message pages
+are stored and every object its messages reference has settled (stored, failed or carried),
+or a session's message pages are stored, its transcript's runs are laid out in a pool of
+worker processes into the run's part cache (:mod:`ediscovery.render.cache`). Nothing here is
+evidence and nothing is numbered: the finishing step renders every transcript as it always
+does, in Bates order, and takes each run whose HTML is unchanged from the cache instead of
+laying it out again. What is laid out early, or whether at all, therefore never changes a
+transcript, a Bates number or a warning; a killed run leaves only complete cache entries (or
+none) and resumes to the same result.
+
+A ``claude_file_`` id listed only as a generated file is fetched after every chat is read
+(:meth:`~ediscovery.collect.attachments.Attachments.spawn_uploads`): a chat referencing one
+waits until then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from ediscovery.collect.state import RunState
+from ediscovery.collect.tasks import Tasks
+from ediscovery.evidence.kinds import Kind
+from ediscovery.evidence.manifest import ManifestEntry
+from ediscovery.evidence.paths import native_path
+from ediscovery.processes import die_with_parent
+from ediscovery.progress import Reporter
+from ediscovery.render.collection import pool_context
+from ediscovery.render.options import RenderOptions
+from ediscovery.render.plan import FILE_KINDS, Collection, Job, chat_job, session_job
+from ediscovery.render.worker import prepare_job
+
+COUNTER = "laid out"
+"""The reporter's counter of transcripts laid out ahead (its total grows as chats are stored)."""
+
+
+def start_preparer() -> None:
+    """Pool initializer: die with the parent, leave Ctrl-C to it."""
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class EarlyLayout:
+    """Lays out stored chats ahead of numbering; see the module docstring."""
+
+    def __init__(
+        self, bag: Path, options: RenderOptions, collection: Collection, state: RunState, reporter: Reporter
+    ) -> None:
+        self.bag, self.options, self.collection = bag, options, collection
+        self.state, self.reporter = state, reporter
+        self.uploads_spawned = asyncio.Event()
+        self._waiting: set[asyncio.Task[None]] = set()
+        self._running: list[Future[int]] = []
+        self._pool: ProcessPoolExecutor | None = None
+
+    def chat_stored(self, tasks: Tasks, chat_id: str, refs: Sequence[tuple[Kind, str]]) -> None:
+        """A responsive chat's pages are stored; lay it out once what it references settles."""
+        task = asyncio.ensure_future(self._when_settled(tasks, chat_id, refs))
+        self._waiting.add(task)
+        task.add_done_callback(self._waiting.discard)
+
+    async def _when_settled(self, tasks: Tasks, chat_id: str, refs: Sequence[tuple[Kind, str]]) -> None:
+        ids = sorted({object_id for _, object_id in refs})
+        if any(not _started(tasks, object_id) for object_id in ids):
+            await self.uploads_spawned.wait()
+        futures = [f for f in (_future(tasks, object_id) for object_id in ids) if f is not None]
+        if futures:
+            await asyncio.wait(futures)
+        job = self._job(chat_id, ids)
+        if job is not None:
+            self._submit(job)
+
+    def session_stored(self, kind: Kind, session_id: str) -> None:
+        """A session's message pages are stored (a session references nothing): lay it out."""
+        pages = self._pages(kind, session_id)
+        if pages:
+            self._submit(session_job(pages, self.collection))
+
+    def _pages(self, kind: Kind, source_id: str) -> list[ManifestEntry]:
+        pages: list[ManifestEntry] = []
+        while (entry := self.state.entry(native_path(kind, source_id, page=len(pages) + 1))) is not None:
+            pages.append(ManifestEntry.from_dict(entry))
+        return pages
+
+    def _job(self, chat_id: str, ids: Sequence[str]) -> Job | None:
+        pages = self._pages(Kind.CHAT_MESSAGES, chat_id)
+        related = [
+            ManifestEntry.from_dict(entry)
+            for object_id in ids
+            for kind in FILE_KINDS
+            if (entry := self.state.entry(native_path(kind, object_id))) is not None
+        ]
+        return chat_job(pages, related, self.collection) if pages else None
+
+    def _submit(self, job: Job) -> None:
+        if self._pool is None:
+            workers = self.options.jobs or os.cpu_count() or 1
+            self._pool = ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=start_preparer)
+        self.reporter.expect(COUNTER, 1)
+        future = self._pool.submit(prepare_job, self.bag, job, self.options)
+        future.add_done_callback(lambda _: self.reporter.advance(COUNTER))
+        self._running.append(future)
+
+    async def finish(self) -> None:
+        """Every chat is stored: wait until each one's layout is done, then stop the pool."""
+        while self._waiting:
+            await asyncio.wait(set(self._waiting))
+        if self._running:
+            await asyncio.wait([asyncio.wrap_future(f) for f in self._running])
+        self._shutdown(wait=True)
+
+    def abort(self) -> None:
+        """The run stopped: drop what is waiting and stop the workers now."""
+        for task in list(self._waiting):
+            task.cancel()
+        if self._pool is not None:
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                with contextlib.suppress(Exception):
+                    process.terminate()
+        self._shutdown(wait=False)
+
+    def _shutdown(self, *, wait: bool) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=True)
+            self._pool = None
+
+
+def _started(tasks: Tasks, object_id: str) -> bool:
+    return any(tasks.started(kind, object_id) for kind in FILE_KINDS)
+
+
+def _future(tasks: Tasks, object_id: str) -> asyncio.Future[None] | None:
+    for kind in FILE_KINDS:
+        future = tasks.future(kind, object_id)
+        if future is not None:
+            return future
+    return None
