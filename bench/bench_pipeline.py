@@ -12,7 +12,8 @@ and PDFs on, three samples:
   first request), the network span, rendering and the manifest after the last request (to
   ``run_finished``), reports and BagIt files (to ``bag_written``), sealing and verifying (to
   the exit);
-* the peak RSS of the whole process tree (the collector and its layout workers), sampled.
+* the peak memory of the whole process tree (the collector and its layout workers), sampled:
+  PSS (shared pages split between the processes sharing them) and, for reference, RSS.
 
 Medians are printed with the spread (min-max) and the load average.
 Run: ``.venv/bin/python bench/bench_pipeline.py [scale]`` (``small`` by default).
@@ -43,30 +44,36 @@ ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("start-up", "network", "render+manifest", "reports+bag", "seal+verify")
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Resident set of ``root`` and every descendant (kB), read from ``/proc``."""
+def _tree_memory_kb(root: int) -> tuple[int, int]:
+    """(RSS, PSS) of ``root`` and every descendant (kB), from ``/proc``. RSS counts pages a
+    forked worker shares with its parent once per process; PSS splits them, so its sum is the
+    memory the tree really holds."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = dict(line.split(":", 1) for line in (entry / "status").read_text().splitlines())
-        except (OSError, ValueError):
-            continue
-        pid = int(entry.name)
-        children.setdefault(int(fields.get("PPid", "0")), []).append(pid)
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
-    total, todo = 0, [root]
+        if entry.name.isdigit():
+            try:
+                fields = dict(line.split(":", 1) for line in (entry / "status").read_text().splitlines())
+            except (OSError, ValueError):
+                continue
+            children.setdefault(int(fields.get("PPid", "0")), []).append(int(entry.name))
+    rss = pss = 0
+    todo = [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
         todo.extend(children.get(pid, []))
-    return total
+        try:
+            rollup = dict(
+                line.split(":", 1) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
+            )
+        except (OSError, ValueError):
+            continue
+        rss += int(rollup.get("Rss", "0 kB").split()[0])
+        pss += int(rollup.get("Pss", "0 kB").split()[0])
+    return rss, pss
 
 
-def run_collect(base_url: str, out: Path, pdf: bool) -> tuple[float, float, Path, int]:
-    """One child run; (wall seconds, epoch at start, bag, peak tree RSS in kB)."""
+def run_collect(base_url: str, out: Path, pdf: bool) -> tuple[float, float, Path, tuple[int, int]]:
+    """One child run; (wall seconds, epoch at start, bag, peak tree (RSS, PSS) in kB)."""
     code = "import sys; from ediscovery.cli.collect import command; command(sys.argv[1:])"
     args = ["--matter", "bench", "--custodian", CUSTODIAN, "--api-url", base_url, "--key-env", KEY_ENV,
             "--out", str(out), "--max-rpm", str(RPM), "--json", "-q"]  # fmt: skip
@@ -74,9 +81,10 @@ def run_collect(base_url: str, out: Path, pdf: bool) -> tuple[float, float, Path
     env = {**os.environ, KEY_ENV: DEMO_KEY, "PYTHONPATH": str(ROOT)}
     epoch, started = time.time(), time.monotonic()
     child = subprocess.Popen([sys.executable, "-c", code, *args], env=env, stdout=subprocess.PIPE, text=True)
-    peak = 0
+    peak = (0, 0)
     while child.poll() is None:
-        peak = max(peak, _tree_rss_kb(child.pid))
+        rss, pss = _tree_memory_kb(child.pid)
+        peak = (max(peak[0], rss), max(peak[1], pss))
         time.sleep(0.1)
     wall = time.monotonic() - started
     stdout = child.stdout.read() if child.stdout else ""
@@ -124,13 +132,14 @@ def main() -> None:
     print(f"load average (1, 5, 15 min) before: {load} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as scratch, running_server(app) as url:
         for pdf, target in ((False, 1.1), (True, 1.3)):
-            ratios, shares, peaks, pages = [], {s: [] for s in STAGES}, [], 0
+            ratios, shares, peaks, rss_peaks, pages = [], {s: [] for s in STAGES}, [], [], 0
             for sample in range(SAMPLES):
                 out = Path(scratch) / f"{'pdf' if pdf else 'nopdf'}-{sample}"
                 wall, epoch, bag, peak = run_collect(url, out, pdf)
                 times = stage_times(bag, epoch, wall)
                 ratios.append(wall / times["network"])
-                peaks.append(peak / 1024)
+                peaks.append(peak[1] / 1024)
+                rss_peaks.append(peak[0] / 1024)
                 for stage in STAGES:
                     shares[stage].append(times[stage] / wall)
                 manifest = json.loads((bag / "manifest.json").read_bytes())
@@ -146,7 +155,10 @@ def main() -> None:
                 "           shares: "
                 + ", ".join(f"{s} {statistics.median(v):.0%}" for s, v in shares.items())
             )
-            print(f"           peak RSS of the process tree: {_spread(peaks)} MB")
+            print(
+                f"           peak PSS of the process tree: {_spread(peaks)} MB "
+                f"(RSS sum {_spread(rss_peaks)} MB)"
+            )
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"load average (1, 5, 15 min) after: {load}")
 

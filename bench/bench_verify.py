@@ -1,9 +1,11 @@
-"""Verification throughput against ``sha256sum`` + ``sha512sum`` on the same payload (target >= 0.8).
+"""Verification throughput against ``sha256sum`` and ``sha512sum`` run in parallel on the same
+payload (target >= 1.0).
 
-Builds the realistic bag of bench_seal.py, then times ``verify`` on the bag folder and on its
-sealed archive against running both coreutils hashers over every payload file. The three are
-timed in turn, ``ROUNDS`` times, and the best of each counts: on a shared machine the best time
-is the one least disturbed by other work. The load average is printed with the figures.
+Builds the realistic bag of bench_seal.py, then times ``verify`` on the bag folder, on its
+sealed archive and on its AES-256 sealed archive against the anchor: both coreutils hashers
+over every payload file, started together (each on its own core). ``verify`` computes more —
+MD5 too, and the CRC and decompression of every member of an archive. The four are timed in
+turn, ``ROUNDS`` times; medians are printed with the spread, and the load average.
 Run: ``.venv/bin/python bench/bench_verify.py [MB]``.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,19 +29,24 @@ from ediscovery.archive import seal
 from ediscovery.verify import VerifyReport, verify
 
 ROUNDS = 3
+PASSWORD = "bench password"
 
 
 def _coreutils(bag: Path) -> float:
     files = [str(p.relative_to(bag)) for p in sorted((bag / "data").rglob("*")) if p.is_file()]
     start = time.perf_counter()
-    for tool in ("sha256sum", "sha512sum"):
-        subprocess.run([tool, *files], cwd=bag, check=True, capture_output=True)
+    tools = [
+        subprocess.Popen([tool, *files], cwd=bag, stdout=subprocess.DEVNULL)
+        for tool in ("sha256sum", "sha512sum")
+    ]
+    if any(tool.wait() != 0 for tool in tools):
+        raise SystemExit("a coreutils hasher failed")
     return time.perf_counter() - start
 
 
-def _verify(path: Path) -> float:
+def _verify(path: Path, password: str | None = None) -> float:
     start = time.perf_counter()
-    _check(verify(path))
+    _check(verify(path, password=password))
     return time.perf_counter() - start
 
 
@@ -55,17 +63,31 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-verify-") as scratch:
         bag = build_realistic_bag(Path(scratch), megabytes)
         sealed = seal(bag, Path(scratch) / "sealed.7z")
+        secret = seal(bag, Path(scratch) / "secret.7z", password=PASSWORD)
         payload = sum(p.stat().st_size for p in (bag / "data").rglob("*") if p.is_file())
-        rounds = [(_coreutils(bag), _verify(bag), _verify(sealed.archive_path)) for _ in range(ROUNDS)]
-        anchor, folder, archive = (min(times) for times in zip(*rounds, strict=True))
+        rounds = [
+            (
+                _coreutils(bag),
+                _verify(bag),
+                _verify(sealed.archive_path),
+                _verify(secret.archive_path, PASSWORD),
+            )
+            for _ in range(ROUNDS)
+        ]
+    anchor, folder, archive, aes = (list(times) for times in zip(*rounds, strict=True))
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"load average (1, 5, 15 min): {load} on {os.cpu_count()} cores; best of {ROUNDS} rounds")
+    print(
+        f"load average (1, 5, 15 min): {load} on {os.cpu_count()} cores; median of {ROUNDS} rounds (spread)"
+    )
     print(f"payload: {payload / 1e6:.1f} MB")
-    print(f"sha256sum + sha512sum : {anchor:6.2f} s  {payload / anchor / 1e6:7.1f} MB/s")
-    print(f"verify(bag folder)    : {folder:6.2f} s  {payload / folder / 1e6:7.1f} MB/s")
-    print(f"verify(archive)       : {archive:6.2f} s  {payload / archive / 1e6:7.1f} MB/s")
-    print(f"throughput ratio verify(folder) / coreutils  = {anchor / folder:.2f}  (target >= 0.8)")
-    print(f"throughput ratio verify(archive) / coreutils = {anchor / archive:.2f}  (target >= 0.8)")
+    for label, times in (("sha256sum | sha512sum", anchor), ("verify(bag folder)", folder),
+                         ("verify(archive)", archive), ("verify(AES archive)", aes)):  # fmt: skip
+        seconds = statistics.median(times)
+        print(f"{label:22}: {seconds:6.2f} s  {payload / seconds / 1e6:7.1f} MB/s")
+    for label, times in (("folder", folder), ("archive", archive), ("AES archive", aes)):
+        ratios = [a / t for a, t in zip(anchor, times, strict=True)]
+        print(f"throughput ratio verify({label}) / coreutils in parallel = {statistics.median(ratios):.2f} "
+              f"({min(ratios):.2f}-{max(ratios):.2f})  (target >= 1.0)")  # fmt: skip
 
 
 if __name__ == "__main__":

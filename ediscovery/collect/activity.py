@@ -54,6 +54,8 @@ class Activity:
         tally.activities_listed.add(uid)
         self._note_indexing_lag(uid)
         self.ctx.reporter.advance("activities", sum(len(body_items(body)) for body in pages))
+        if self.ctx.early is not None:
+            self.ctx.early.activity_stored(uid)
 
     def note_unattributed(self) -> None:
         """Pre-sign-in events name no user id, so ``actor_ids[]`` cannot select them (one note each).

@@ -2,13 +2,13 @@
 
 A rate-limited collection leaves the CPU idle. As soon as a responsive chat's message pages
 are stored and every object its messages reference has settled (stored, failed or carried),
-or a session's message pages are stored, its transcript's runs are laid out in a pool of
-worker processes into the run's part cache (:mod:`ediscovery.render.cache`). Nothing here is
-evidence and nothing is numbered: the finishing step renders every transcript as it always
-does, in Bates order, and takes each run whose HTML is unchanged from the cache instead of
-laying it out again. What is laid out early, or whether at all, therefore never changes a
-transcript, a Bates number or a warning; a killed run leaves only complete cache entries (or
-none) and resumes to the same result.
+or a session's message pages or a user's activity pages are stored, the transcript's runs are
+laid out in a pool of worker processes into the run's part cache (:mod:`ediscovery.render.cache`).
+Nothing here is evidence and nothing is numbered: the finishing step renders every transcript
+as it always does, in Bates order, and takes each run whose HTML is unchanged from the cache
+instead of laying it out again. What is laid out early, or whether at all, therefore never
+changes a transcript, a Bates number or a warning; a killed run leaves only complete cache
+entries (or none) and resumes to the same result.
 
 A ``claude_file_`` id listed only as a generated file is fetched after every chat is read
 (:meth:`~ediscovery.collect.attachments.Attachments.spawn_uploads`): a chat referencing one
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 from collections.abc import Sequence
@@ -34,8 +35,10 @@ from ediscovery.processes import die_with_parent
 from ediscovery.progress import Reporter
 from ediscovery.render.collection import pool_context
 from ediscovery.render.options import RenderOptions
-from ediscovery.render.plan import FILE_KINDS, Collection, Job, chat_job, session_job
+from ediscovery.render.plan import FILE_KINDS, Collection, Job, activity_job, chat_job, session_job
 from ediscovery.render.worker import prepare_job
+
+logger = logging.getLogger(__name__)
 
 COUNTER = "laid out"
 """The reporter's counter of transcripts laid out ahead (its total grows as chats are stored)."""
@@ -59,6 +62,7 @@ class EarlyLayout:
         self._waiting: set[asyncio.Task[None]] = set()
         self._running: list[Future[int]] = []
         self._pool: ProcessPoolExecutor | None = None
+        self._broken = False
 
     def chat_stored(self, tasks: Tasks, chat_id: str, refs: Sequence[tuple[Kind, str]]) -> None:
         """A responsive chat's pages are stored; lay it out once what it references settles."""
@@ -76,6 +80,12 @@ class EarlyLayout:
         job = self._job(chat_id, ids)
         if job is not None:
             self._submit(job)
+
+    def activity_stored(self, user_id: str) -> None:
+        """Every activity page of ``user_id`` is stored: lay out the user's activity report."""
+        pages = self._pages(Kind.ACTIVITIES, user_id)
+        if pages:
+            self._submit(activity_job(user_id, pages, self.collection))
 
     def session_stored(self, kind: Kind, session_id: str) -> None:
         """A session's message pages are stored (a session references nothing): lay it out."""
@@ -100,11 +110,19 @@ class EarlyLayout:
         return chat_job(pages, related, self.collection) if pages else None
 
     def _submit(self, job: Job) -> None:
-        if self._pool is None:
-            workers = self.options.jobs or os.cpu_count() or 1
-            self._pool = ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=start_preparer)
+        """Hand ``job`` to the pool; a pool that cannot start or broke only ends early layout
+        (everything is laid out after the traversal instead, as it would be without it)."""
+        if self._broken:
+            return
+        try:
+            if self._pool is None:
+                self._pool = _pool(self.options.jobs or os.cpu_count() or 1)
+            future = self._pool.submit(prepare_job, self.bag, job, self.options)
+        except Exception as exc:
+            self._broken = True
+            logger.warning("Transcripts will be laid out after the collection: %s", exc)
+            return
         self.reporter.expect(COUNTER, 1)
-        future = self._pool.submit(prepare_job, self.bag, job, self.options)
         future.add_done_callback(lambda _: self.reporter.advance(COUNTER))
         self._running.append(future)
 
@@ -130,6 +148,12 @@ class EarlyLayout:
         if self._pool is not None:
             self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """The layout workers, for the whole traversal. Not recycled with ``max_tasks_per_child``: on
+    Python 3.11 a pool replacing its workers that way was seen to hang waiting for them."""
+    return ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=start_preparer)
 
 
 def _started(tasks: Tasks, object_id: str) -> bool:

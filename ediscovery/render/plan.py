@@ -219,10 +219,12 @@ def _activity_jobs(bag: StoredBag, collection: Collection) -> list[Job]:
     pages: dict[str, list[ManifestEntry]] = defaultdict(list)
     for entry in bag.entries(Kind.ACTIVITIES):
         pages[entry.path.split("/")[-2]].append(entry)
-    return [
-        Job(0, "activity", user, f"activity/{user}.pdf", tuple(pages[user]), (), user, collection)
-        for user in sorted(pages)
-    ]
+    return [activity_job(user, pages[user], collection) for user in sorted(pages)]
+
+
+def activity_job(user_id: str, pages: Sequence[ManifestEntry], collection: Collection) -> Job:
+    """The activity report of one custodian user id: its feed pages in page order."""
+    return Job(0, "activity", user_id, f"activity/{user_id}.pdf", tuple(pages), (), user_id, collection)
 
 
 def plan_jobs(

@@ -1,15 +1,15 @@
 """Worker: renders one planned document, from natives to a stamped, written PDF.
 
-Runs in a pool process or in the caller's process. A chat or session with messages is laid
-out run by run (:mod:`ediscovery.render.segments`): each run's HTML is laid out once (or taken
-from the run's part cache when it was laid out during the collection), a Bates range is
-claimed from the ledger once the page count is known, and the runs are joined under a furniture
-overlay carrying the page numbers and Bates numbers, so memory stays bounded. Other documents
-are laid out whole with a Bates placeholder that is stamped before the PDF is drawn. The PDF
-(and optional text) is written durably and hashed. WeasyPrint's warnings are captured meanwhile
-and reported with the document's name. A document that fails still claims zero pages, so the
-documents after it keep continuous numbers. :func:`prepare_job` is the layout alone, for the
-cache, ahead of numbering.
+Runs in a pool process or in the caller's process. Every document is laid out in runs
+(:mod:`ediscovery.render.segments`): a chat's or session's messages a few hundred at a time, any
+other document as one run. Each run's HTML is laid out once (or taken from the run's part cache
+when it was laid out during the collection), a Bates range is claimed from the ledger once the
+page count is known, and the runs are joined under a furniture overlay carrying the page and
+Bates numbers, so memory stays bounded. Only a chat without messages is laid out whole, with a
+Bates placeholder stamped before the PDF is drawn. The PDF (and optional text) is written
+durably and hashed. WeasyPrint's warnings are captured meanwhile and reported with the
+document's name. A document that fails still claims zero pages, so the documents after it keep
+continuous numbers. :func:`prepare_job` is the layout alone, for the cache, ahead of numbering.
 """
 
 from __future__ import annotations
@@ -148,6 +148,18 @@ def _chat_segments(job: Job, context: dict[str, Any], size: int) -> Iterator[Seg
     return segments
 
 
+def document_runs(job: Job, context: dict[str, Any], size: int) -> Iterator[str] | None:
+    """The HTML of each run ``job`` is laid out in, without page-of and Bates boxes: a chat's or
+    session's runs of messages, the whole of any other document as one run; None for a chat
+    without messages (laid out whole)."""
+    segments = _chat_segments(job, context, size)
+    if segments is None:
+        overlay = {**context, "furniture_overlay": True}
+        return iter([render_template(_template(job, context), overlay)])
+    head = list(islice(segments, 1))
+    return build_segments(context, chain(head, segments)) if head else None
+
+
 def build_segments(context: dict[str, Any], segments: Iterable[Segment]) -> Iterator[str]:
     """The HTML of each run of a long chat's (or session's) messages, without page-of and Bates boxes."""
     overlay = {**context, "furniture_overlay": True}
@@ -199,11 +211,10 @@ def render_job(
     try:
         with capture() as diagnostics:
             context = build_context(bag, job, options)
-            segments = _chat_segments(job, context, size) or iter(())
-            head = list(islice(segments, 1))  # a chat or session with messages: laid out in runs
-            if head:
-                where = (out_dir, chain(head, segments), diagnostics)
-                written = _render_segmented(context, job, options, where, fetcher, claim, claimed)
+            runs = document_runs(job, context, size)
+            if runs is not None:
+                where = (out_dir, runs, diagnostics)
+                written = _render_runs(job, options, where, fetcher, claim, claimed)
             else:
                 context.setdefault("segment", None)
                 written = _render_whole(context, job, options, out_dir, fetcher, claim, claimed)
@@ -243,21 +254,19 @@ def _render_whole(
     return _Written(pages, start, digests, text_path, frozenset(c for c in set(html) if ord(c) > 0x7E))
 
 
-def _render_segmented(
-    context: dict[str, Any],
+def _render_runs(
     job: Job,
     options: RenderOptions,
-    where: tuple[Path, Iterable[Segment], Diagnostics],
+    where: tuple[Path, Iterable[str], Diagnostics],
     fetcher: SafeFetcher,
     claim: Ledger,
     claimed: list[bool],
 ) -> _Written:
-    out_dir, segments, diagnostics = where
+    out_dir, htmls, diagnostics = where
     target = out_dir / job.path
     target.parent.mkdir(parents=True, exist_ok=True)
     chars: set[str] = set()
     with workspace(target) as folder:
-        htmls = build_segments(context, segments)
         parts = lay_out_parts(
             htmls,
             fetcher,
@@ -297,11 +306,10 @@ def prepare_job(bag_root: Path, job: Job, options: RenderOptions) -> int:
     try:
         with capture():
             context = build_context(BagFiles(bag_root), job, options)
-            segments = _chat_segments(job, context, SEGMENT_MESSAGES)
-            if segments is None:
+            htmls = document_runs(job, context, SEGMENT_MESSAGES)
+            if htmls is None:
                 return 0
             fetcher = SafeFetcher(templates_root())
-            htmls = build_segments(context, segments)
             parts = lay_out_parts(
                 htmls, fetcher, cache.folder, with_text=options.write_text, seen=set(), cache=cache
             )

@@ -16,7 +16,7 @@ from ediscovery.collect.run import CollectOptions
 from ediscovery.collect.scope import Scope
 from ediscovery.errors import DiskFullError
 from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, run_pipeline
-from ediscovery.render import worker
+from ediscovery.render import segments
 from ediscovery.sandbox import ManualClock
 from ediscovery.verify import verify
 
@@ -42,7 +42,7 @@ def _no_space(*_args: Any, **_kwargs: Any) -> Any:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("where", "name"), [(sealer, "_write_archive"), (worker, "write_pdf")])
+@pytest.mark.parametrize(("where", "name"), [(sealer, "_write_archive"), (segments, "replacing")])
 def test_a_full_disk_while_finishing_is_a_resumable_disk_full_error_in_custody(
     sandbox_transport: httpx.ASGITransport,
     sandbox_clock: ManualClock,
