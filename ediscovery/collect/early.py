@@ -22,9 +22,10 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from ediscovery.collect.state import RunState
 from ediscovery.collect.tasks import Tasks
@@ -129,9 +130,11 @@ class EarlyLayout:
     async def finish(self) -> None:
         """Every chat is stored: wait until each one's layout is done, then stop the pool."""
         while self._waiting:
-            await asyncio.wait(set(self._waiting))
+            settled, _ = await asyncio.wait(set(self._waiting))
+            _log_failures(settled)
         if self._running:
-            await asyncio.wait([asyncio.wrap_future(f) for f in self._running])
+            laid_out, _ = await asyncio.wait([asyncio.wrap_future(f) for f in self._running])
+            _log_failures(laid_out)
         self._shutdown(wait=True)
 
     def abort(self) -> None:
@@ -154,6 +157,14 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     """The layout workers, for the whole traversal. Not recycled with ``max_tasks_per_child``: on
     Python 3.11 a pool replacing its workers that way was seen to hang waiting for them."""
     return ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=start_preparer)
+
+
+def _log_failures(done: Iterable[asyncio.Future[Any]]) -> None:
+    """Early layout never fails a run (the document is laid out after the traversal instead),
+    but what went wrong is logged."""
+    for future in done:
+        if not future.cancelled() and (exc := future.exception()) is not None:
+            logger.warning("Laying a transcript out ahead failed: %r", exc)
 
 
 def _started(tasks: Tasks, object_id: str) -> bool:
