@@ -24,6 +24,7 @@ import os
 import signal
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +125,7 @@ class EarlyLayout:
             logger.warning("Transcripts will be laid out after the collection: %s", exc)
             return
         self.reporter.expect(COUNTER, 1)
-        future.add_done_callback(lambda _: self.reporter.advance(COUNTER))
+        future.add_done_callback(partial(_tell, asyncio.get_running_loop(), self.reporter))
         self._running.append(future)
 
     async def finish(self) -> None:
@@ -157,6 +158,13 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     """The layout workers, for the whole traversal. Not recycled with ``max_tasks_per_child``: on
     Python 3.11 a pool replacing its workers that way was seen to hang waiting for them."""
     return ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=start_preparer)
+
+
+def _tell(loop: asyncio.AbstractEventLoop, reporter: Reporter, _done: Future[int]) -> None:
+    """A layout ended (on the pool's thread): tell the reporter on the event loop's thread,
+    unless the run has stopped and the loop with it."""
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(reporter.advance, COUNTER)
 
 
 def _log_failures(done: Iterable[asyncio.Future[Any]]) -> None:
