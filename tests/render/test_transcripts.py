@@ -236,3 +236,21 @@ def test_invalid_options_are_usage_errors(tmp_path: Path, options: RenderOptions
     root = BagBuilder(tmp_path / "bag").finish()
     with pytest.raises(UsageError, match=message_part):
         render_collection(root, tmp_path / "o", options)
+
+
+def test_layout_restores_the_callers_collector_thresholds_even_when_it_fails() -> None:
+    import gc
+
+    from ediscovery.errors import RenderError
+    from ediscovery.render import pdf
+
+    saved = gc.get_threshold()
+    gc.set_threshold(1234, 5, 6)
+    try:
+        pdf.layout_html("<p>fine</p>")
+        assert gc.get_threshold() == (1234, 5, 6)
+        with pytest.raises(RenderError):
+            pdf.layout_html(None)  # type: ignore[arg-type]
+        assert gc.get_threshold() == (1234, 5, 6)
+    finally:
+        gc.set_threshold(*saved)
