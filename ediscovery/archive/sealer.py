@@ -219,9 +219,11 @@ def _bag_facts(bag: Path) -> dict[str, Any]:
 
     counts: Any = None
     run_id: Any = None
-    with contextlib.suppress(OSError, ValueError):
+    records: Any = None
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         manifest = json.loads((bag / "manifest.json").read_bytes())
         counts, run_id = manifest.get("counts"), manifest.get("run_id")
+        records = (manifest.get("records") or {}).get("root")
     info = dict(parse_bag_info((bag / "bag-info.txt").read_bytes()))
     bagit = {
         name: sha(name) for name in sorted(os.listdir(bag)) if re.fullmatch(r"(tag)?manifest-\w+\.txt", name)
@@ -233,6 +235,7 @@ def _bag_facts(bag: Path) -> dict[str, Any]:
         "manifest_json_sha256": sha("manifest.json"),
         "bagit_manifests_sha256": bagit,
         "counts": counts,
+        "records_root": records,
     }
 
 

@@ -14,6 +14,7 @@ from ediscovery.cli.custodians import command as custodians_command
 from ediscovery.cli.demo import command as demo_command
 from ediscovery.cli.options import configure_logging
 from ediscovery.cli.produce import command as produce_command
+from ediscovery.cli.proofs import prove_command, verify_proof_command
 from ediscovery.cli.sandbox import command as sandbox_command
 from ediscovery.cli.verify import command as verify_command
 
@@ -34,6 +35,8 @@ for _command in (
     collect_command,
     verify_command,
     produce_command,
+    prove_command,
+    verify_proof_command,
 ):
     cli.add_command(_command)
 

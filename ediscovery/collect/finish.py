@@ -34,6 +34,7 @@ from ediscovery.evidence.custody import CustodyLog, default_actor
 from ediscovery.evidence.digest import Digests
 from ediscovery.evidence.kinds import Kind
 from ediscovery.evidence.manifest import Manifest, ManifestEntry, write_manifest
+from ediscovery.evidence.records import bag_records, write_records
 from ediscovery.evidence.requests_log import RequestSink
 from ediscovery.evidence.store import fsync_dir
 from ediscovery.progress import NullReporter, Reporter
@@ -164,6 +165,8 @@ def _close_manifest(
         for item in manifest.limitations:
             if item.get("kind") == TranscriptWarning.KIND:
                 reporter.note(str(item["message"]))
+    records = write_records(bag, bag_records(bag, manifest.entries))
+    manifest = dataclasses.replace(manifest, extra={**manifest.extra, "records": records})
     manifest_digests = write_manifest(bag / "manifest.json", manifest)
     custody.append(
         "run_finished",
@@ -171,6 +174,8 @@ def _close_manifest(
             "status": manifest.status,
             "counts": dict(manifest.counts),
             "manifest_sha256": manifest_digests.sha256,
+            "records_root": records["root"],
+            "records": records["count"],
         },
     )
     state.set_meta(status="rendered", manifest_sha256=manifest_digests.sha256)

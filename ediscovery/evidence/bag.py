@@ -289,6 +289,17 @@ CHAIN_CHECK = (
 )
 """Step 5 of ``VERIFY.txt``: the custody hash chain checked with Python's standard library."""
 
+RECORDS_CHECK = (
+    "python3 -c 'import hashlib, json; H = lambda b: hashlib.sha256(b).digest(); "
+    "K = lambda n: 1 << (len(n) - 1).bit_length() - 1; "
+    'R = lambda n: n[0] if len(n) == 1 else H(b"") if not n else H(b"\\x01" + R(n[:K(n)]) + R(n[K(n):])); '
+    'root = R([H(b"\\x00" + line) for line in open("records.jsonl", "rb").read().split(b"\\n")[:-1]]).hex(); '
+    'want = json.load(open("manifest.json", "rb"))["records"]["root"]; '
+    'print("records root:", root, "OK" if root == want else "DIFFERS from manifest.json " + want); '
+    "raise SystemExit(root != want)'"
+)
+"""Step 7 of ``VERIFY.txt``: the records' Merkle root recomputed with Python's standard library."""
+
 
 VERIFY_TEMPLATE = """HOW TO VERIFY THIS EVIDENCE WITH STANDARD TOOLS
 
@@ -331,6 +342,11 @@ Each must end without an error.
    the BagIt manifests; each "item_stored" custody event names one of them. Transcripts
    (data/transcripts/...) list the sha256 of the natives they were rendered from under
    metadata.sources. The last custody event, "bag_written", records the sha256 of every tag file.
+
+7. The record hashes: the RFC 6962 Merkle root over the lines of records.jsonl (leaf: SHA-256 of
+   0x00 and the line; node: SHA-256 of 0x01, left and right) equals the root in manifest.json,
+   the custody log's "run_finished" and the archive's receipt (docs/records.md):
+     {records_check}
 """
 """``VERIFY.txt``; its fields are filled in by :func:`verify_instructions`."""
 
@@ -347,4 +363,5 @@ def verify_instructions(bag_name: str, *, encrypted: bool = False, split: bool =
         volumes=" and the volumes after it" if split else "",
         asks="   7-Zip asks for the archive's password.\n" if encrypted else "",
         chain_check=CHAIN_CHECK,
+        records_check=RECORDS_CHECK,
     )

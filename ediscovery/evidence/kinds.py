@@ -83,6 +83,7 @@ class KindInfo:
     text: TextFrom = TextFrom.NOTE
     text_members: tuple[str, ...] = ()
     transcript: Transcript | None = None  # the transcript rendered from it
+    items: str = "data"  # a paged native's member holding its items (each a record, records.py)
 
 
 _N = "data/native"
@@ -94,6 +95,7 @@ KINDS: dict[Kind, KindInfo] = {
     Kind.CHAT_MESSAGES: KindInfo(
         f"{_N}/chats/{{0}}/messages-{{page}}.json",
         paged=True,
+        items="chat_messages",
         doctype="Chat",
         transcript=Transcript("chat", "chats"),
     ),

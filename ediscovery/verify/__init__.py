@@ -47,6 +47,7 @@ from ediscovery.verify.problems import (
     TranscriptSourceMismatch,
     UnexpectedFile,
 )
+from ediscovery.verify.records import records as records_layer
 
 Reporter = Callable[[str, str], None]
 
@@ -180,6 +181,10 @@ def _bag_layers(run: _Run, contents: BagContents, fast: bool, receipt: dict[str,
     if head is not None:
         run.record("sidecar", [p for p in found if p.layer == "sidecar"])
     run.record("transcripts", layers.transcripts(obj, contents), unread, incomplete=bool(gap))
+    found, limits, absent = records_layer(obj, contents)
+    run.limits += limits
+    note = "a bag collected before record hashes" if absent else unread
+    run.record("records", found, note, incomplete=bool(gap or limits), absent=absent)
 
 
 SidecarFindings = tuple[list[Problem], str, dict[str, Any] | None]

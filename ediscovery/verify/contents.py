@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ediscovery.archive import MemberDamage, MemberSink, list_members, scan_members
-from ediscovery.errors import ArchiveError, ConfigError
+from ediscovery.errors import ArchiveError, ConfigError, EvidenceError
 from ediscovery.evidence.bag import ALGORITHMS, PAYLOAD_DIR
 from ediscovery.evidence.digest import Lanes
 from ediscovery.evidence.paths import resolve_inside
+from ediscovery.evidence.records import ItemDigest, item_digests, paged_kind
 from ediscovery.verify.problems import FileMissing, Problem
 
 BLOCK = 1 << 20
@@ -53,6 +54,8 @@ class BagContents:
     unreadable: set[str] = field(default_factory=set)
     links: dict[str, str] = field(default_factory=dict)
     """Symbolic links in a bag folder (path → where it points): never followed, never read."""
+    items: dict[str, list[ItemDigest] | str] = field(default_factory=dict)
+    """Per paged native read, its items' digests (records.py), or why they could not be taken."""
 
     def missing(self, relpath: str, layer: str = "bagit") -> list[Problem]:
         """``[FileMissing]`` for a required file, unless the archive layer already reported it."""
@@ -97,7 +100,7 @@ def _lanes(hashers: list[hashlib._Hash]) -> Lanes:
 
 
 class _Hasher:
-    def __init__(self, name: str, contents: BagContents, spool: BinaryIO | None = None) -> None:
+    def __init__(self, name: str, contents: BagContents, spool: BinaryIO | _Items | None = None) -> None:
         self._name = name
         self._contents = contents
         self._spool = spool
@@ -117,12 +120,52 @@ class _Hasher:
             self._spool.close()
 
 
-def _hash_path(path: Path) -> dict[str, str]:
+MAX_PAGE = 256 << 20
+"""The largest page whose items are re-hashed (a page is read into memory to be parsed)."""
+
+
+class _Items:
+    """Gathers one page's bytes while it streams, then keeps only its items' digests."""
+
+    def __init__(self, rel: str, kind: str, contents: BagContents) -> None:
+        self._rel, self._kind, self._contents = rel, kind, contents
+        self._parts: list[bytes] | None = []
+        self._size = 0
+
+    def write(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._parts is not None:
+            self._parts.append(chunk)
+            if self._size > MAX_PAGE:
+                self._parts = None
+
+    def close(self) -> None:
+        if self._parts is None:
+            self._contents.items[self._rel] = f"larger than {MAX_PAGE >> 20} MiB, items not re-hashed"
+            return
+        try:
+            self._contents.items[self._rel] = item_digests(self._kind, self._rel, b"".join(self._parts))
+        except EvidenceError as exc:
+            self._contents.items[self._rel] = exc.message
+        self._parts = []
+
+
+def _items_sink(rel: str, contents: BagContents) -> _Items | None:
+    kind = paged_kind(rel)
+    return None if kind is None else _Items(rel, kind, contents)
+
+
+def _hash_path(path: Path, items: _Items | None = None) -> dict[str, str]:
+    """The digests of the file at ``path``, its bytes also fed to ``items`` in the same read."""
     hashers = _new_hashers()
     lanes = _lanes(hashers)
     with open(path, "rb", buffering=0) as stream:
         while chunk := stream.read(BLOCK):
             lanes.update(chunk)
+            if items is not None:
+                items.write(chunk)
+    if items is not None:
+        items.close()
     return {algorithm: hasher.hexdigest() for algorithm, hasher in zip(DIGESTS, hashers, strict=True)}
 
 
@@ -136,7 +179,7 @@ def from_directory(bag_root: Path, *, hash_payload: bool) -> BagContents:
     for name in _regular_files(bag_root, contents.links):
         contents.sizes[name] = (bag_root / name).stat().st_size
         if hash_payload or not name.startswith(PAYLOAD_DIR + "/"):
-            contents.digests[name] = _hash_path(bag_root / name)
+            contents.digests[name] = _hash_path(bag_root / name, _items_sink(name, contents))
     contents.unreadable.update(contents.links)
     return contents
 
@@ -232,7 +275,7 @@ def from_archive(
         def sink_for(member: str) -> MemberSink:
             rel = member[len(top) + 1 :] if member.startswith(top + "/") else member
             if rel.startswith(PAYLOAD_DIR + "/"):
-                return _Hasher(rel, contents)
+                return _Hasher(rel, contents, _items_sink(rel, contents))
             target = resolve_inside(contents.tag_dir, rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             return _Hasher(rel, contents, open(target, "wb"))

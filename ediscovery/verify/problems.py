@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
-LAYERS = ("sidecar", "archive", "bagit", "manifest.json", "custody", "transcripts")
+LAYERS = ("sidecar", "archive", "bagit", "manifest.json", "custody", "transcripts", "records")
 
 
 @dataclass(frozen=True)
@@ -253,3 +253,17 @@ class TranscriptSourceMismatch(Problem):
             f"{self.transcript}: rendered from {self.source} with sha256 {self.expected}, "
             f"the native now has {self.found}"
         )
+
+
+@dataclass(frozen=True)
+class RecordMismatch(Problem):
+    """``records.jsonl`` disagrees with the manifest, a native, or its own root."""
+
+    LAYER: ClassVar[str] = "records"
+    subject: str
+    expected: str
+    found: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.subject}: expected {self.expected}, found {self.found}"

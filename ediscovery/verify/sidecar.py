@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from ediscovery.archive import archive_base, volume_paths
+from ediscovery.errors import EvidenceError
 from ediscovery.evidence.bag import parse_bag_info
 from ediscovery.evidence.digest import sha256_files
+from ediscovery.evidence.records import RECORDS_FILE, parse_records, records_root
 from ediscovery.verify.contents import BagContents
 from ediscovery.verify.problems import Problem, ReceiptMismatch, SidecarMismatch
 
@@ -107,6 +109,17 @@ def _tag_sha256(contents: BagContents, name: str) -> str | None:
     return contents.digests.get(name, {}).get("sha256", _UNKNOWN)
 
 
+def _records_root(contents: BagContents) -> str | None:
+    """The Merkle root of the bag's ``records.jsonl`` (None when absent or unreadable)."""
+    data = contents.read_tag(RECORDS_FILE)
+    if data is None:
+        return _UNKNOWN if RECORDS_FILE in contents.unreadable else None
+    try:
+        return records_root(parse_records(data))
+    except EvidenceError:
+        return "unreadable records.jsonl"
+
+
 def check_receipt_bag(receipt: dict[str, Any], contents: BagContents) -> list[Problem]:
     """The receipt's bag facts against the bag read from the archive (facts not read are skipped)."""
     facts = receipt.get("bag") or {}
@@ -117,6 +130,8 @@ def check_receipt_bag(receipt: dict[str, Any], contents: BagContents) -> list[Pr
     }
     for name in facts.get("bagit_manifests_sha256") or {}:
         found[f"bagit_manifests_sha256.{name}"] = _tag_sha256(contents, name)
+    if facts.get("records_root") is not None:  # receipts of bags with record hashes
+        found["records_root"] = _records_root(contents)
     problems: list[Problem] = []
     for key, value in found.items():
         recorded: Any = facts

@@ -13,6 +13,7 @@ from ediscovery.evidence.bag import BagInfo, write_bag
 from ediscovery.evidence.custody import CustodyLog
 from ediscovery.evidence.digest import Digests
 from ediscovery.evidence.manifest import Manifest, ManifestEntry, write_manifest
+from ediscovery.evidence.records import bag_records, write_records
 from ediscovery.evidence.store import EvidenceStore
 
 RUN_ID = "20261126T010203Z-a1b2c3"
@@ -97,9 +98,11 @@ def build_bag(parent: Path, *, seed: int = 1, name: str = "alice-example.com_" +
         custodians=({"query": "alice@example.com", "email": "alice@example.com", "full_name": "Alice",
                      "user_ids": ["user_1"], "organizations": []},),
         entries=tuple(entries),
+        extra={"records": write_records(root, bag_records(root, entries))},
     )  # fmt: skip
     digest = write_manifest(root / "manifest.json", manifest)
-    custody.append("run_finished", {"status": "complete", "manifest_sha256": digest.sha256})
+    custody.append("run_finished", {"status": "complete", "manifest_sha256": digest.sha256,
+                                    "records_root": manifest.extra["records"]["root"]})  # fmt: skip
     custody.close()
     (root / "requests.jsonl").write_bytes(b'{"at":"2026-11-26T01:02:04Z","method":"GET","status":200}\n')
     os.makedirs(root / "reports", exist_ok=True)

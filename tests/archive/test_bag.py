@@ -17,7 +17,8 @@ def test_bag_info_carries_matter_custodian_and_oxum(bag: Path) -> None:
 def test_tag_manifest_covers_every_tag_file(bag: Path) -> None:
     listed = set(parse_manifest((bag / "tagmanifest-sha256.txt").read_bytes()))
     expected = {"bagit.txt", "bag-info.txt", "manifest-sha256.txt", "manifest-sha512.txt", "manifest.json",
-                "custody.jsonl", "requests.jsonl", "VERIFY.txt", "reports/summary.csv"}  # fmt: skip
+                "custody.jsonl", "requests.jsonl", "VERIFY.txt", "reports/summary.csv",
+                "records.jsonl"}  # fmt: skip
     assert listed == expected
 
 
