@@ -30,7 +30,8 @@ are translated at one boundary each (httpx in ``ediscovery.api``, py7zr in
     ├── CollectionError            the collection cannot proceed (e.g. a run is locked)
     │   └── Interrupted            Ctrl-C / SIGTERM; state saved, rerun to resume
     ├── ArchiveError               7z sealing or opening failed
-    │   └── WrongPasswordError
+    │   ├── WrongPasswordError
+    │   └── AttestationError       the receipt could not be time-stamped or signed
     ├── RenderError                a transcript could not be rendered
     └── ProductionError            a production volume could not be built
 
@@ -235,6 +236,15 @@ class WrongPasswordError(ArchiveError):
     """The archive password is wrong (or missing for an encrypted archive)."""
 
     hint = "Check the variable named by --password-env holds the archive's password."
+
+
+class AttestationError(ArchiveError):
+    """The receipt could not be time-stamped (TSA unreachable or refusing) or signed."""
+
+    hint = (
+        "The archive is sealed and verified as it is; attest it later with "
+        "`ediscovery attest ARCHIVE --tsa-url URL` (or --sign-key KEY)."
+    )
 
 
 class RenderError(EdiscoveryError):

@@ -2,12 +2,13 @@
 # Install the Debian/Ubuntu packages ediscovery needs outside Python:
 #   Pango and HarfBuzz's subsetter (WeasyPrint; without it font subsetting is very slow), fontconfig's
 #   fc-list and fc-query (which characters the installed fonts cover), Noto fonts (CJK, Arabic, Hebrew, emoji, symbols), 7-Zip (7zz),
-#   qpdf and poppler-utils (PDF checks in tests).
+#   qpdf and poppler-utils (PDF checks in tests), openssl (the tests' Time-Stamp Authority and the
+#   standard-tool checks of time-stamps and signatures).
 # Installs only what is missing; needs root or sudo. Elsewhere it prints what to install.
 set -euo pipefail
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk
-          fonts-noto-color-emoji fonts-noto-mono qpdf poppler-utils)
+          fonts-noto-color-emoji fonts-noto-mono qpdf poppler-utils openssl)
 # 7-Zip: Debian 12+ and Ubuntu 24.04+ ship "7zip" (the 7zz binary); older ones only p7zip.
 sevenzip=7zip
 

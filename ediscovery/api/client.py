@@ -94,9 +94,14 @@ class ComplianceClient:
             max_json_bytes=max_json_bytes, min_rate=min_rate, api_version=api_version,
         )  # fmt: skip
         self.base_url = str(self._session.base_url)
+        self._sleep = sleep
 
     def __repr__(self) -> str:
         return f"ComplianceClient(base_url={self.base_url!r}, key={self.api_key_fingerprint})"
+
+    async def wait(self, seconds: float) -> None:
+        """Sleep ``seconds`` on the client's clock (a test's manual clock, or the real one)."""
+        await self._sleep(seconds)
 
     async def __aenter__(self) -> ComplianceClient:
         return self

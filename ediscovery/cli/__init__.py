@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from ediscovery import __version__
+from ediscovery.cli.attest import command as attest_command
 from ediscovery.cli.collect import command as collect_command
 from ediscovery.cli.custodians import command as custodians_command
 from ediscovery.cli.demo import command as demo_command
@@ -34,6 +35,7 @@ for _command in (
     custodians_command,
     collect_command,
     verify_command,
+    attest_command,
     produce_command,
     prove_command,
     verify_proof_command,

@@ -19,8 +19,16 @@ import httpx
 
 from ediscovery.api import ComplianceClient
 from ediscovery.api.credentials import api_key_from_env
+from ediscovery.archive.attest import Attestation
 from ediscovery.archive.volumes import parse_volume_size
-from ediscovery.cli.options import ClientSeams, api_options, configure_logging, fail, password_from_env
+from ediscovery.cli.options import (
+    ClientSeams,
+    api_options,
+    attestation_options,
+    configure_logging,
+    fail,
+    password_from_env,
+)
 from ediscovery.collect.reports import listed_chats
 from ediscovery.collect.run import CollectOptions
 from ediscovery.collect.scope import Scope, make_scope
@@ -154,6 +162,20 @@ async def _run(options: PipelineOptions, values: dict[str, Any], reporter: Repor
     is_flag=True,
     help="Collect a user_... id that no directory lists even when the API holds nothing of it.",
 )
+@click.option(
+    "--corroborate",
+    is_flag=True,
+    help="After collecting, read the platform's audit log of this run's calls and match it with "
+    "requests.jsonl, request by request (waits --feed-lag first).",
+)
+@click.option(
+    "--feed-lag",
+    type=click.FloatRange(0, 3600),
+    default=90.0,
+    show_default=True,
+    help="Seconds to let the Activity Feed index the run's calls before --corroborate reads them.",
+)
+@attestation_options
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 @click.option("-v", "--verbose", count=True, help="More diagnostics on stderr (repeatable).")
@@ -214,7 +236,7 @@ def _check_usage(values: dict[str, Any]) -> None:
 
 
 RECORDED = ("max_rpm", "no_pdf", "volume_size", "bates_prefix", "bates_start", "bates_digits", "legend",
-            "password_env", "key_env")  # fmt: skip
+            "password_env", "key_env", "corroborate", "feed_lag", "tsa_url")  # fmt: skip
 """Options recorded in the ``run_started`` custody event besides the run's identity."""
 
 
@@ -231,6 +253,7 @@ def _options(values: dict[str, Any], scope: Scope, fingerprint: str) -> Pipeline
         jobs=values["jobs"],
         full=values["full"],
         allow_unknown_custodian=values["allow_unknown_custodian"],
+        feed_lag=values["feed_lag"] if values["corroborate"] else None,
         parameters={name: values[name] for name in RECORDED},
     )
     return PipelineOptions(
@@ -243,6 +266,7 @@ def _options(values: dict[str, Any], scope: Scope, fingerprint: str) -> Pipeline
         bates_digits=values["bates_digits"],
         legend=values["legend"],
         render_jobs=values["render_jobs"],
+        attestation=Attestation(values["tsa_url"], values["sign_key"], values["sign_cert"]),
     )
 
 

@@ -15,6 +15,7 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -31,6 +32,19 @@ class ClientSeams:
     """Injected into ``ctx.obj`` by tests: the HTTP transport (e.g. the in-process sandbox)."""
 
     transport: httpx.AsyncBaseTransport | None = None
+
+
+def attestation_options(func: F) -> F:
+    """``--tsa-url``, ``--sign-key`` and ``--sign-cert``: how the receipt is attested."""
+    key_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+    decorators = [
+        click.option("--tsa-url", metavar="URL", help="RFC 3161 Time-Stamp Authority to stamp the receipt."),
+        click.option("--sign-key", type=key_file, help="PEM private key (Ed25519, ECDSA, RSA) to sign it."),
+        click.option("--sign-cert", type=key_file, help="The signing key's certificate (PEM), kept beside."),
+    ]  # fmt: skip
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
 
 
 def api_options(func: F) -> F:

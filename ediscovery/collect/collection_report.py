@@ -20,6 +20,7 @@ from ediscovery.evidence.digest import sha256_file
 from ediscovery.render.pdf import render_html_to_pdf
 from ediscovery.render.templates import stylesheet
 from ediscovery.resources import templates_dir
+from ediscovery.verify.corroboration import corroboration_of, verdict
 
 TEMPLATE = "collection-report.html.j2"
 STYLESHEET = "collection-report.css"
@@ -74,7 +75,10 @@ def render_html(
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(directory), autoescape=True, undefined=jinja2.ChainableUndefined
     )
+    corroboration = corroboration_of(manifest)
     return env.get_template(TEMPLATE).render(
+        corroboration=corroboration,
+        corroboration_verdict=verdict(corroboration) if corroboration else "",
         m=manifest,
         summary=summary,
         problems=problems,

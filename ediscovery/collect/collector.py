@@ -22,6 +22,7 @@ from ediscovery.collect.attachments import Attachments
 from ediscovery.collect.chats import Chats
 from ediscovery.collect.code_artifacts import CodeArtifacts
 from ediscovery.collect.context import Context
+from ediscovery.collect.corroboration import read_platform_record
 from ediscovery.collect.early import EarlyLayout
 from ediscovery.collect.limitations import NotInDirectory, SourceNotCollected, SourceUnavailable
 from ediscovery.collect.plan import Plan
@@ -100,6 +101,8 @@ class Collector:
         self._note_departed()
         self._note_not_collected()
         await tasks.drain()
+        if ctx.plan.feed_lag is not None:  # last: the platform's record of every call above
+            await read_platform_record(ctx, ctx.plan.feed_lag)
         return ctx.tally
 
     async def _optional(self, source: Source, listing: Awaitable[None]) -> None:

@@ -17,13 +17,16 @@ import os
 import shutil
 import signal
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ediscovery.archive import seal, volume_paths
+from ediscovery.archive.attest import Attestation, attest_receipt, attestation_files
+from ediscovery.collect.corroboration import record_corroboration
 from ediscovery.collect.limitations import TranscriptWarning
+from ediscovery.collect.lineage import carry_previous_receipt
 from ediscovery.collect.reports import write_reports
 from ediscovery.collect.run import CollectionResult, CollectOptions
 from ediscovery.collect.settings import retention_line
@@ -63,6 +66,8 @@ class PipelineOptions:
     legend: str = "CONFIDENTIAL"
     render_jobs: int = 0
     source_organization: str = "Claude Enterprise tenant"
+    attestation: Attestation = field(default_factory=Attestation)
+    """A time-stamp and/or signature of the receipt once sealed (beside it, not in the bag)."""
 
     def evidence(self) -> dict[str, Any]:
         """The choices that shape the evidence a run writes; a resumed run must repeat them."""
@@ -76,6 +81,7 @@ class PipelineOptions:
             "legend": self.legend,
             "time_zone": self.collect.scope.time_zone,
             "sealed": self.seal,
+            "corroborated": self.collect.feed_lag is not None,
         }
 
 
@@ -129,7 +135,29 @@ def finish_run(
     if requests is not None:
         requests.close()
     _crash_point("bag")
+    _write_bag(result, manifest, custody, options, reporter, clock)
+    state.set_meta(status="bagged")
+    if not options.seal:
+        state.set_meta(status=CLOSED)
+        return PipelineResult(bag, None, None, manifest, result.resumed)
+    archive, sha, problems = _seal_and_verify(result, state, custody, options, reporter)
+    return PipelineResult(bag, archive, sha, manifest, result.resumed, problems)
+
+
+def _write_bag(
+    result: CollectionResult,
+    manifest: Manifest,
+    custody: CustodyLog,
+    options: PipelineOptions,
+    reporter: Reporter,
+    clock: Callable[[], datetime],
+) -> None:
+    """The BagIt files, after removing a stale archive and carrying the previous run's receipt."""
+    bag = result.layout.bag
     _discard_archive(result.layout.archive, custody, reporter)
+    carried = carry_previous_receipt(result.layout, result.previous)
+    if carried:
+        custody.append("previous_receipt_carried", {"paths": carried})
     prepared = prepare_bag(
         bag,
         _bag_info(result, manifest, options, clock),
@@ -140,12 +168,6 @@ def finish_run(
     details = {"bag": bag.name, "entries": len(manifest.entries), "tag_files": prepared.tag_sha256()}
     custody.append("bag_written", details)
     prepared.write()
-    state.set_meta(status="bagged")
-    if not options.seal:
-        state.set_meta(status=CLOSED)
-        return PipelineResult(bag, None, None, manifest, result.resumed)
-    archive, sha, problems = _seal_and_verify(result, state, custody, options, reporter)
-    return PipelineResult(bag, archive, sha, manifest, result.resumed, problems)
 
 
 def _close_manifest(
@@ -165,6 +187,7 @@ def _close_manifest(
         for item in manifest.limitations:
             if item.get("kind") == TranscriptWarning.KIND:
                 reporter.note(str(item["message"]))
+    manifest = record_corroboration(bag, manifest, custody, reporter)
     records = write_records(bag, bag_records(bag, manifest.entries))
     manifest = dataclasses.replace(manifest, extra={**manifest.extra, "records": records})
     manifest_digests = write_manifest(bag / "manifest.json", manifest)
@@ -193,6 +216,10 @@ def _seal_and_verify(
     reporter.stage("sealing")
     _crash_point("seal")
     archive, sha = _seal(result.layout.bag, result.layout.archive, options, final_event=custody.last_event())
+    if options.attestation.wanted():
+        reporter.stage("attesting the receipt")
+        for line in attest_receipt(Path(f"{result.layout.archive}.receipt.json"), options.attestation):
+            reporter.note(line)
     state.set_meta(status="sealed")
     problems: tuple[str, ...] = ()
     if options.verify:
@@ -228,6 +255,7 @@ def _discard_archive(base: Path, custody: CustodyLog, reporter: Reporter) -> Non
         *volume_paths(Path(f"{base}.001")),
         Path(f"{base}.sha256"),
         Path(f"{base}.receipt.json"),
+        *attestation_files(Path(f"{base}.receipt.json")),
         *base.parent.glob(f".{base.name}.part-*"),
     }
     stale = sorted(path for path in candidates if path.is_file())

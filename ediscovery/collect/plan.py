@@ -65,6 +65,9 @@ class Plan:
     scope: Scope
     jobs: int = 8
     previous: Previous | None = None
+    feed_lag: float | None = None
+    """Seconds to let the Activity Feed index the run's calls before reading them back
+    (``collect --corroborate``); None: the platform's record of the calls is not read."""
 
     @property
     def user_ids(self) -> tuple[str, ...]:

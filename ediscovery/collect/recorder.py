@@ -55,6 +55,8 @@ class Api(Protocol):
         self, path: str, sink: SinkLike, *, expected_size: int | None = None, query: Query = ()
     ) -> DownloadResult: ...
 
+    async def wait(self, seconds: float) -> None: ...
+
 
 @dataclass(frozen=True)
 class Origin:

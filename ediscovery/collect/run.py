@@ -67,6 +67,9 @@ class CollectOptions:
     jobs: int = 8
     full: bool = False
     allow_unknown_custodian: bool = False
+    feed_lag: float | None = None
+    """With a value, the platform's record of the run's calls is read back after that many
+    seconds (``collect.corroboration``); None: not read."""
     parameters: Mapping[str, Any] = field(default_factory=dict)
     evidence: Mapping[str, Any] = field(default_factory=dict)
     """What the evidence will be beyond the run's identity (encryption, display zone, Bates
@@ -285,7 +288,9 @@ class RunSession:
         if resumed:
             natives.reconcile_custody()
         self._keep_directory(natives, resolution)
-        plan = Plan(resolution.custodians, self.options.scope, self.options.jobs, previous)
+        plan = Plan(
+            resolution.custodians, self.options.scope, self.options.jobs, previous, self.options.feed_lag
+        )
         early = self.early(layout, state, resolution.custodians) if self.early is not None else None
         tally = await Collector(natives, plan, early).run()
         manifest = self._manifest(layout, state, resolution.custodians, tally, previous)

@@ -39,6 +39,7 @@ class Kind(StrEnum):
     PROJECT_DOCUMENT = "project_document"
     PROJECT_DOCUMENT_METADATA = "project_document_metadata"
     ACTIVITIES = "activities"
+    COMPLIANCE_ACCESS = "compliance_access"
     LOCAL_SESSION = "local_session"
     LOCAL_SESSION_MESSAGES = "local_session_messages"
     REMOTE_SESSION_LIST = "remote_session_list"
@@ -157,6 +158,8 @@ KINDS: dict[Kind, KindInfo] = {
         count_items="activities",
         transcript=Transcript("activity", "activity"),
     ),
+    # The platform's own record of this run's Compliance API calls (collect --corroborate).
+    Kind.COMPLIANCE_ACCESS: KindInfo(f"{_N}/compliance_access/{{0}}/page-{{page}}.json", paged=True),
     Kind.LOCAL_SESSION: KindInfo(f"{_N}/local_sessions/{{0}}/session.json", count="local_sessions"),
     Kind.LOCAL_SESSION_MESSAGES: KindInfo(
         f"{_N}/local_sessions/{{0}}/messages-{{page}}.json",

@@ -47,6 +47,7 @@ from ediscovery.verify.problems import (
     TranscriptSourceMismatch,
     UnexpectedFile,
 )
+from ediscovery.verify.records import corroboration as corroboration_layer
 from ediscovery.verify.records import records as records_layer
 
 Reporter = Callable[[str, str], None]
@@ -162,7 +163,9 @@ class _Run:
         )
 
 
-def _bag_layers(run: _Run, contents: BagContents, fast: bool, receipt: dict[str, Any] | None) -> None:
+def _bag_layers(
+    run: _Run, contents: BagContents, fast: bool, receipt: dict[str, Any] | None, anchors: sidecar.Anchors
+) -> None:
     gap = len(contents.unreadable)
     unread = f"{gap} member{'s' if gap != 1 else ''} unreadable, not checked" if gap else ""
     found, manifests = layers.bagit(contents, fast=fast)
@@ -180,11 +183,18 @@ def _bag_layers(run: _Run, contents: BagContents, fast: bool, receipt: dict[str,
     run.record("custody", [p for p in found if p.layer == "custody"], unread, incomplete=bool(gap))
     if head is not None:
         run.record("sidecar", [p for p in found if p.layer == "sidecar"])
+    found, notes = sidecar.check_previous(contents, obj, anchors)
+    run.limits += notes
+    if found:
+        run.record("sidecar", found)
     run.record("transcripts", layers.transcripts(obj, contents), unread, incomplete=bool(gap))
     found, limits, absent = records_layer(obj, contents)
     run.limits += limits
     note = "a bag collected before record hashes" if absent else unread
     run.record("records", found, note, incomplete=bool(gap or limits), absent=absent)
+    found, notes, absent = corroboration_layer(obj, contents)
+    run.limits += notes
+    run.record("corroboration", found, "not read by this run" if absent else "", absent=absent)
 
 
 SidecarFindings = tuple[list[Problem], str, dict[str, Any] | None]
@@ -230,7 +240,9 @@ def _open_contents(
         return ArchiveCorrupt(str(exc))
 
 
-def _verify_archive(run: _Run, target: Path, password: str | None, fast: bool, scratch: Path | None) -> None:
+def _verify_archive(
+    run: _Run, target: Path, password: str | None, fast: bool, scratch: Path | None, anchors: sidecar.Anchors
+) -> None:
     """Hash the archive for its sidecar on one thread while its members are read on others."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-sidecar") as pool:
         pending = pool.submit(_sidecar_findings, target)
@@ -249,10 +261,20 @@ def _verify_archive(run: _Run, target: Path, password: str | None, fast: bool, s
             run.record("archive", _damage_problems(contents.damage), note)
             if receipt:
                 run.record("sidecar", sidecar.check_receipt_bag(receipt, contents))
-            _bag_layers(run, contents, fast, receipt)
+            _bag_layers(run, contents, fast, receipt, anchors)
 
 
-def _verify_directory(run: _Run, target: Path, fast: bool) -> None:
+def _attestation(run: _Run, target: Path, anchors: sidecar.Anchors) -> None:
+    """The receipt's time-stamp and signature (files beside it; cheap, checked first)."""
+    if not target.exists():
+        return
+    found, notes = sidecar.check_attestation(sidecar.receipt_path_of(target), anchors)
+    run.limits += notes
+    if found:
+        run.record("sidecar", found)
+
+
+def _verify_directory(run: _Run, target: Path, fast: bool, anchors: sidecar.Anchors) -> None:
     """A bag folder, and the receipt its archive left beside it (``<bag>.7z.receipt.json``)."""
     run.skip("archive", "bag folder")
     contents = from_directory(target, hash_payload=not fast)
@@ -262,7 +284,7 @@ def _verify_directory(run: _Run, target: Path, fast: bool) -> None:
         run.limits.append(UNANCHORED)
     else:
         run.record("sidecar", sidecar.check_receipt_bag(receipt, contents), "receipt beside the bag folder")
-    _bag_layers(run, contents, fast, receipt)
+    _bag_layers(run, contents, fast, receipt, anchors)
 
 
 def verify(
@@ -272,24 +294,28 @@ def verify(
     fast: bool = False,
     reporter: Reporter | None = None,
     scratch: Path | None = None,
+    anchors: sidecar.Anchors | None = None,
 ) -> VerifyReport:
     """Verify a ``.7z`` (or its ``.001`` volume) or an extracted bag folder, layer by layer.
 
     An archive's tag files are read into a private folder beside it (or in ``scratch``).
+    ``anchors`` are the TSA and signer certificates the user trusts: the receipt's time-stamp and
+    signature are checked when present, and required when their anchor is given.
     """
     target = Path(path)
     run = _Run(reporter)
+    _attestation(run, target, anchors or sidecar.Anchors())
     if target.is_dir() and not any((target / name).exists() for name in ("bagit.txt", "manifest.json")):
         raise ArchiveError(
             f"{target} is not a bag folder: it has neither bagit.txt nor manifest.json.",
             hint="Give a sealed .7z archive, its .001 volume, or the bag folder the archive holds.",
         )
     if target.is_dir():
-        _verify_directory(run, target, fast)
+        _verify_directory(run, target, fast, anchors or sidecar.Anchors())
         return run.report(target, "directory", fast)
     if not target.exists():
         raise ArchiveError(
             f"{target} does not exist.", hint="Give a .7z archive, its .001 volume or a bag folder."
         )
-    _verify_archive(run, target, password, fast, scratch)
+    _verify_archive(run, target, password, fast, scratch, anchors or sidecar.Anchors())
     return run.report(target, "archive", fast)

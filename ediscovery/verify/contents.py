@@ -28,6 +28,7 @@ from ediscovery.archive import MemberDamage, MemberSink, list_members, scan_memb
 from ediscovery.errors import ArchiveError, ConfigError, EvidenceError
 from ediscovery.evidence.bag import ALGORITHMS, PAYLOAD_DIR
 from ediscovery.evidence.digest import Lanes
+from ediscovery.evidence.kinds import Kind
 from ediscovery.evidence.paths import resolve_inside
 from ediscovery.evidence.records import ItemDigest, item_digests, paged_kind
 from ediscovery.verify.problems import FileMissing, Problem
@@ -56,6 +57,8 @@ class BagContents:
     """Symbolic links in a bag folder (path → where it points): never followed, never read."""
     items: dict[str, list[ItemDigest] | str] = field(default_factory=dict)
     """Per paged native read, its items' digests (records.py), or why they could not be taken."""
+    kept: dict[str, bytes] = field(default_factory=dict)
+    """The bytes of the stored audit log pages (``KEPT_KINDS``), for the corroboration check."""
 
     def missing(self, relpath: str, layer: str = "bagit") -> list[Problem]:
         """``[FileMissing]`` for a required file, unless the archive layer already reported it."""
@@ -120,6 +123,7 @@ class _Hasher:
             self._spool.close()
 
 
+KEPT_KINDS = frozenset({Kind.COMPLIANCE_ACCESS})
 MAX_PAGE = 256 << 20
 """The largest page whose items are re-hashed (a page is read into memory to be parsed)."""
 
@@ -143,8 +147,11 @@ class _Items:
         if self._parts is None:
             self._contents.items[self._rel] = f"larger than {MAX_PAGE >> 20} MiB, items not re-hashed"
             return
+        data = b"".join(self._parts)
+        if self._kind in KEPT_KINDS:
+            self._contents.kept[self._rel] = data
         try:
-            self._contents.items[self._rel] = item_digests(self._kind, self._rel, b"".join(self._parts))
+            self._contents.items[self._rel] = item_digests(self._kind, self._rel, data)
         except EvidenceError as exc:
             self._contents.items[self._rel] = exc.message
         self._parts = []

@@ -9,7 +9,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
-LAYERS = ("sidecar", "archive", "bagit", "manifest.json", "custody", "transcripts", "records")
+LAYERS = (
+    "sidecar",
+    "archive",
+    "bagit",
+    "manifest.json",
+    "custody",
+    "transcripts",
+    "records",
+    "corroboration",
+)
 
 
 @dataclass(frozen=True)
@@ -267,3 +276,32 @@ class RecordMismatch(Problem):
     @property
     def message(self) -> str:
         return f"{self.subject}: expected {self.expected}, found {self.found}"
+
+
+@dataclass(frozen=True)
+class CorroborationMismatch(Problem):
+    """The corroboration recorded in ``manifest.json`` is not what the stored pages and
+    ``requests.jsonl`` give."""
+
+    LAYER: ClassVar[str] = "corroboration"
+    field: str
+    expected: str
+    found: str
+
+    @property
+    def message(self) -> str:
+        said, found = self.expected, self.found
+        return f"corroboration {self.field}: manifest.json says {said}, the stored pages give {found}"
+
+
+@dataclass(frozen=True)
+class AttestationFailed(Problem):
+    """The receipt's time-stamp or signature does not hold (or is missing where one is required)."""
+
+    LAYER: ClassVar[str] = "sidecar"
+    what: str
+    detail: str
+
+    @property
+    def message(self) -> str:
+        return f"receipt {self.what}: {self.detail}"

@@ -1,5 +1,7 @@
-"""The ``records`` layer: ``records.jsonl`` against its Merkle root, the manifest and the natives.
+"""The ``records`` and ``corroboration`` layers: what the collection says of its own records and
+of the platform's record of its calls, recomputed from the stored files.
 
+``records``: ``records.jsonl`` against its Merkle root, the manifest and the natives.
 The root recomputed from the record lines must be the one ``manifest.json`` holds (and the
 receipt, checked by the sidecar layer); every native entry has its whole-file record with the
 entry's SHA-256 and no record names a file the manifest does not list; every item record has
@@ -8,6 +10,7 @@ the digest (and id) of the item re-hashed from its page as the page was read.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,7 +18,8 @@ from ediscovery.errors import EvidenceError
 from ediscovery.evidence.kinds import KINDS, Kind
 from ediscovery.evidence.records import RECORDS_FILE, Record, parse_records, records_root
 from ediscovery.verify.contents import BagContents
-from ediscovery.verify.problems import Problem, RecordMismatch
+from ediscovery.verify.corroboration import corroborate_bytes, corroboration_of, verdict
+from ediscovery.verify.problems import CorroborationMismatch, Problem, RecordMismatch
 
 
 def records(obj: Mapping[str, Any] | None, contents: BagContents) -> tuple[list[Problem], list[str], bool]:
@@ -94,3 +98,42 @@ def _items(parsed: list[Record], contents: BagContents) -> tuple[list[Problem], 
                     )
                 )
     return problems, limits
+
+
+def corroboration(
+    obj: Mapping[str, Any] | None, contents: BagContents
+) -> tuple[list[Problem], list[str], bool]:
+    """(problems, notes, absent): the recorded corroboration recomputed from the stored pages and
+    ``requests.jsonl``; its findings are stated as notes (they are facts of the run, not damage)."""
+    recorded = corroboration_of(obj or {})
+    if recorded is None:
+        return [], [], True
+    paths = sorted(
+        str(e.get("path"))
+        for e in (obj or {}).get("entries") or []
+        if e.get("kind") == Kind.COMPLIANCE_ACCESS
+    )
+    if any(p not in contents.kept for p in paths):
+        return [], ["corroboration not re-checked: a stored audit log page was not read"], False
+    try:
+        found = corroborate_bytes(
+            contents.read_tag("requests.jsonl") or b"", [contents.kept[p] for p in paths]
+        )
+    except EvidenceError as exc:
+        return [CorroborationMismatch("pages", "readable", exc.message)], [], False
+    problems: list[Problem] = [
+        CorroborationMismatch(
+            key, json.dumps(recorded.get(key), sort_keys=True), json.dumps(value, sort_keys=True)
+        )
+        for key, value in sorted(found.items())
+        if recorded.get(key) != value
+    ]
+    return problems, [f"corroboration: {verdict(found)}"], False
+
+
+def _shown(value: Any) -> str:
+    """A finding by its count, anything else as (at most 160 characters of) JSON."""
+    if isinstance(value, Mapping) and "count" in value:
+        return f"{value['count']} listed"
+    text = json.dumps(value, sort_keys=True)
+    return text if len(text) <= 160 else text[:157] + "..."

@@ -9,16 +9,17 @@ against the receipt its archive left beside it (``<bag>.7z.receipt.json``), when
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ediscovery.archive import archive_base, volume_paths
+from ediscovery.archive import archive_base, attest, volume_paths
 from ediscovery.errors import EvidenceError
 from ediscovery.evidence.bag import parse_bag_info
 from ediscovery.evidence.digest import sha256_files
 from ediscovery.evidence.records import RECORDS_FILE, parse_records, records_root
 from ediscovery.verify.contents import BagContents
-from ediscovery.verify.problems import Problem, ReceiptMismatch, SidecarMismatch
+from ediscovery.verify.problems import AttestationFailed, Problem, ReceiptMismatch, SidecarMismatch
 
 
 def _sha256(paths: list[Path]) -> str:
@@ -140,3 +141,70 @@ def check_receipt_bag(receipt: dict[str, Any], contents: BagContents) -> list[Pr
         if value != _UNKNOWN and recorded != value:
             problems.append(ReceiptMismatch(f"bag.{key}", str(recorded), str(value)))
     return problems
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """What the user trusts: the TSA root(s) (``--tsa-cert``) and the signer(s) (``--trust``)."""
+
+    tsa_roots: tuple[Path, ...] = ()
+    signers: tuple[Path, ...] = ()
+
+
+def receipt_path_of(target: Path) -> Path:
+    """Where the receipt of an archive, or of the archive sealed from a bag folder, lies."""
+    if target.is_dir():
+        return target.parent / f"{target.name}.7z.receipt.json"
+    return Path(f"{archive_base(target)}.receipt.json")
+
+
+def check_attestation(
+    receipt: Path, anchors: Anchors, *, required: bool = True
+) -> tuple[list[Problem], list[str]]:
+    """The receipt's time-stamp and signature, each checked when present (and, when ``required``,
+    demanded when its trust anchor is given); returns (problems, notes naming what each showed)."""
+    if not receipt.is_file():
+        return [], []
+    data = receipt.read_bytes()
+    token, signature, signer = (
+        attest.token_path(receipt),
+        attest.signature_path(receipt),
+        attest.signer_path(receipt),
+    )
+    findings: list[attest.Finding] = []
+    if token.is_file():
+        roots = attest.load_certificates(list(anchors.tsa_roots))
+        findings.append(attest.check_token(data, token.read_bytes(), roots))
+    elif anchors.tsa_roots and required:
+        findings.append(attest.Finding(False, "time-stamp", f"none beside the receipt ({token.name})"))
+    if signature.is_file() and signer.is_file():
+        trust = attest.load_certificates(list(anchors.signers))
+        findings.append(attest.check_signature(data, signature.read_bytes(), signer.read_bytes(), trust))
+    elif anchors.signers and required:
+        findings.append(attest.Finding(False, "signature", f"none beside the receipt ({signature.name})"))
+    problems: list[Problem] = [AttestationFailed(f.what, f.detail) for f in findings if not f.ok]
+    return problems, [f"{f.what}: {f.detail}" for f in findings if f.ok]
+
+
+PREVIOUS_DIR = "previous/"
+
+
+def check_previous(contents: BagContents, obj: Any, anchors: Anchors) -> tuple[list[Problem], list[str]]:
+    """The receipt an incremental run carried from the run it built on (``collect.lineage``):
+    it must name the manifest this run's ``previous_run`` names, and its attestation must hold."""
+    problems: list[Problem] = []
+    notes: list[str] = []
+    expected = ((obj or {}).get("previous_run") or {}).get("manifest_sha256")
+    for name in sorted(
+        n for n in contents.sizes if n.startswith(PREVIOUS_DIR) and n.endswith(".receipt.json")
+    ):
+        path = contents.tag_path(name)
+        if path is None:
+            continue
+        said = ((_read_receipt(path) or {}).get("bag") or {}).get("manifest_json_sha256")
+        if expected is not None and said != expected:
+            problems.append(ReceiptMismatch(f"{name} bag.manifest_json_sha256", str(expected), str(said)))
+        found, seen = check_attestation(path, anchors, required=False)
+        problems += found
+        notes += [f"previous run's {note}" for note in seen]
+    return problems, notes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -28,4 +29,10 @@ def test_demo_runs_twice_in_one_folder(tmp_path: Path) -> None:
     assert len(ours) > 10
     assert {str(p.relative_to(tmp_path)): problems(p) for p in ours if problems(p)} == {}
     assert {str(p.relative_to(tmp_path)): words_off_page(p)[:3] for p in ours if words_off_page(p)} == {}
-    assert "$ ediscovery collect --matter 'Acme v. Widget' --custodian alice@example.com" in "\n".join(lines)
+    shown = "\n".join(lines)
+    assert "$ ediscovery collect --matter 'Acme v. Widget' --custodian alice@example.com" in shown
+    assert "$ ediscovery verify-proof " in shown  # a message proven and checked (exit 0, or the demo fails)
+    for result in (first, second):
+        corroboration = json.loads((result.bag / "manifest.json").read_bytes())["corroboration"]
+        assert corroboration["matched"] == corroboration["answered"] == corroboration["requests"] > 0
+        assert corroboration["unexpected_on_platform"]["count"] == 0

@@ -92,7 +92,7 @@ def test_native_path_refuses_unknown_kinds_and_wrong_arguments(
 def test_paged_kinds_are_exactly_the_paged_rows() -> None:
     assert {"organizations", "users", "chat_list", "chat_messages", "project_list", "activities",
             "project_attachments", "project_collaborators", "local_session_messages", "remote_session_list",
-            "remote_session_messages", "code_artifact_list"} == PAGED_KINDS  # fmt: skip
+            "remote_session_messages", "code_artifact_list", "compliance_access"} == PAGED_KINDS  # fmt: skip
 
 
 @given(st.text(min_size=1, max_size=300))
