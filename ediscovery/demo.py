@@ -2,7 +2,8 @@
 
 It starts the Compliance API sandbox on a loopback port, then runs the public commands one
 after the other in child processes, exactly as they would be typed: ``custodians``,
-``collect`` (which seals and verifies), ``verify`` and ``produce``. Each step prints the
+``collect`` (which seals, verifies and corroborates), ``verify``, ``prove`` and ``verify-proof``
+of one message, ``certify`` and ``produce``. Each step prints the
 command line first, so the demo doubles as a walkthrough. The demo key is the sandbox's
 public key; it is handed to the children through the environment, never as an argument.
 """
@@ -24,6 +25,7 @@ from ediscovery.sandbox import DEMO_KEY, create_app, generate_tenant, running_se
 KEY_ENV = "ANTHROPIC_COMPLIANCE_ACCESS_KEY"
 MATTER = "Acme v. Widget"
 CUSTODIAN = "alice@example.com"
+SIGNER = "Sam Examiner, Forensic Analyst"
 FEED_LAG = 2.0
 """The embedded sandbox's Activity Feed indexing lag, and how long the demo's collection waits
 for it before corroborating (the real feed is up to a minute late: ``collect`` waits 90 s)."""
@@ -65,6 +67,7 @@ def run_demo(
     if archive is not None:
         _step(echo, env, ["verify", str(archive)])
         _prove_one_message(echo, env, bag, archive, out)
+        _step(echo, env, ["certify", str(archive), "--signer", SIGNER])
     # Every sealed run of the matter so far: a second demo run is incremental, and the
     # production draws each chat from the latest run that has it.
     sources = sorted(str(path) for path in bag.parent.glob("*.7z")) or [str(bag)]

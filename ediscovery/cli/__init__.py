@@ -10,7 +10,9 @@ import click
 
 from ediscovery import __version__
 from ediscovery.cli.attest import command as attest_command
+from ediscovery.cli.certify import command as certify_command
 from ediscovery.cli.collect import command as collect_command
+from ediscovery.cli.corroborate import command as corroborate_command
 from ediscovery.cli.custodians import command as custodians_command
 from ediscovery.cli.demo import command as demo_command
 from ediscovery.cli.options import configure_logging
@@ -36,6 +38,8 @@ for _command in (
     collect_command,
     verify_command,
     attest_command,
+    corroborate_command,
+    certify_command,
     produce_command,
     prove_command,
     verify_proof_command,

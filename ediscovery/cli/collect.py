@@ -27,6 +27,7 @@ from ediscovery.cli.options import (
     attestation_options,
     configure_logging,
     fail,
+    feed_lag_option,
     password_from_env,
 )
 from ediscovery.collect.reports import listed_chats
@@ -168,13 +169,7 @@ async def _run(options: PipelineOptions, values: dict[str, Any], reporter: Repor
     help="After collecting, read the platform's audit log of this run's calls and match it with "
     "requests.jsonl, request by request (waits --feed-lag first).",
 )
-@click.option(
-    "--feed-lag",
-    type=click.FloatRange(0, 3600),
-    default=90.0,
-    show_default=True,
-    help="Seconds to let the Activity Feed index the run's calls before --corroborate reads them.",
-)
+@feed_lag_option
 @attestation_options
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")

@@ -22,7 +22,8 @@ from ediscovery.sandbox.scales import SCALES
 )
 @click.option("--scale", type=click.Choice(list(SCALES)), default="small", show_default=True)
 def command(out: Path, scale: str) -> None:
-    """Start the sandbox, then list custodians, collect, seal, verify and produce."""
+    """Start the sandbox, then list custodians, collect (corroborated), seal, verify, prove a message,
+    draft a certification and produce."""
     try:
         run_demo(out, scale=scale, echo=click.echo)
     except EdiscoveryError as exc:

@@ -34,6 +34,18 @@ class ClientSeams:
     transport: httpx.AsyncBaseTransport | None = None
 
 
+FEED_LAG = 90.0
+"""Default seconds to let the Activity Feed index a run's calls (documented: up to a minute)."""
+
+feed_lag_option = click.option(
+    "--feed-lag",
+    type=click.FloatRange(0, 3600),
+    default=FEED_LAG,
+    show_default=True,
+    help="Seconds after the run's last request before the platform's record of its calls is read.",
+)
+
+
 def attestation_options(func: F) -> F:
     """``--tsa-url``, ``--sign-key`` and ``--sign-cert``: how the receipt is attested."""
     key_file = click.Path(exists=True, dir_okay=False, path_type=Path)

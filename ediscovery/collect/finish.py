@@ -126,7 +126,6 @@ def finish_run(
     manifest = result.manifest
     if not reached(state.stage(), "rendered"):
         manifest = _close_manifest(result, state, custody, options, reporter)
-    shutil.rmtree(result.layout.layout_cache, ignore_errors=True)
     if not reached(state.stage(), "reported"):
         _crash_point("reports")
         reporter.stage("writing reports")

@@ -98,7 +98,8 @@ class RunLayout:
 
     @property
     def layout_cache(self) -> Path:
-        """Transcript runs laid out ahead of numbering (not evidence; removed once rendered)."""
+        """Transcript runs laid out (not evidence): ahead of numbering while collecting, and kept so
+        that ``produce`` renumbers pages already laid out instead of laying them out again."""
         return self.matter_dir / ".state" / f"{self.name}.layout"
 
 

@@ -128,6 +128,18 @@ def _render_groups(vol: _Volume, bag: StoredBag, chat_ids: Sequence[str]) -> lis
     return [ids for _, ids in groups]
 
 
+def _layout_cache(vol: _Volume, bag: StoredBag) -> Path | None:
+    """The runs its collection laid out (``<matter>/.state/<run>.layout``), when they are still
+    there: renumbering for the production is then an overlay of new Bates numbers on pages already
+    laid out. The cache is content-addressed and checked, so a stale or damaged entry is laid out
+    again; without it every run is laid out afresh, with the same result."""
+    source = next((s for s in vol.sources if s.bag is bag), None)
+    if source is None:
+        return None
+    folder = source.path.parent / ".state" / f"{bag.root.name}.layout"
+    return folder if folder.is_dir() else None
+
+
 def _render_chats(
     vol: _Volume, bag: StoredBag, chat_ids: Sequence[str], work: Path, *, sessions: bool = False
 ) -> list[tuple[str, Transcript]]:
@@ -137,6 +149,7 @@ def _render_chats(
     options = RenderOptions(
         bates_prefix=base.bates_prefix, bates_start=vol.next, bates_digits=base.bates_digits,
         legend=base.legend, display_tz=bag.time_zone, jobs=1 if len(chat_ids) == 1 else 0,
+        cache_dir=_layout_cache(vol, bag),
     )  # fmt: skip
     renderer, wanted = (vol.session_renderer, "session") if sessions else (vol.renderer, "chat")
     result = renderer(bag.root, work, options, chat_ids)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ediscovery.archive import MemberDamage
+from ediscovery.corroborate import REPORT, check_corroboration, sidecar_folder
 from ediscovery.errors import ArchiveError, WrongPasswordError
 from ediscovery.verify import layers, sidecar
 from ediscovery.verify.contents import BagContents, from_archive, from_directory
@@ -262,6 +263,22 @@ def _verify_archive(
             if receipt:
                 run.record("sidecar", sidecar.check_receipt_bag(receipt, contents))
             _bag_layers(run, contents, fast, receipt, anchors)
+            _later_corroboration(run, target, contents, fast, anchors)
+
+
+def _later_corroboration(
+    run: _Run, target: Path, contents: BagContents, fast: bool, anchors: sidecar.Anchors
+) -> None:
+    """The sidecar ``ediscovery corroborate`` wrote beside the archive, when there is one."""
+    if fast:
+        return
+    folder = sidecar_folder(target)
+    found, notes = check_corroboration(folder, contents.read_tag("requests.jsonl"))
+    signed, seen = sidecar.check_attestation(folder / REPORT, anchors, required=False)
+    found, notes = found + signed, notes + [f"corroboration report's {note}" for note in seen]
+    run.limits += notes
+    if found or notes:
+        run.record("corroboration", found)
 
 
 def _attestation(run: _Run, target: Path, anchors: sidecar.Anchors) -> None:
@@ -285,6 +302,7 @@ def _verify_directory(run: _Run, target: Path, fast: bool, anchors: sidecar.Anch
     else:
         run.record("sidecar", sidecar.check_receipt_bag(receipt, contents), "receipt beside the bag folder")
     _bag_layers(run, contents, fast, receipt, anchors)
+    _later_corroboration(run, target, contents, fast, anchors)
 
 
 def verify(

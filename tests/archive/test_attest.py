@@ -216,3 +216,30 @@ def test_collect_attests_the_receipt_and_the_next_run_carries_it(
     problems = [str(p) for p in verify(bag, anchors=anchors).problems]
     assert any("time-stamp" in p and "another hash" in p for p in problems), problems
     assert any("signature does not match this receipt" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("kind", ["ed25519", "rsa"])
+def test_ed25519_and_rsa_signatures_verify_here_and_with_openssl(tmp_path: Path, kind: str) -> None:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed (CI installs it)")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+    key = ed25519.Ed25519PrivateKey.generate() if kind == "ed25519" else rsa.generate_private_key(65537, 2048)
+    key_file = tmp_path / "key.pem"
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))  # fmt: skip
+    archive = _sealed(tmp_path)
+    receipt = _receipt(archive)
+    attest_receipt(receipt, Attestation(sign_key=key_file))
+    assert verify(archive, anchors=Anchors()).ok
+    signature, public = signature_path(receipt), signer_path(receipt)
+    if kind == "ed25519":
+        shown = _openssl(
+            "pkeyutl", "-verify", "-rawin", "-pubin", "-inkey", public, "-sigfile", signature, "-in", receipt
+        )
+        assert "Signature Verified Successfully" in shown
+    else:
+        assert "Verified OK" in _openssl(
+            "dgst", "-sha256", "-verify", public, "-signature", signature, receipt
+        )

@@ -24,6 +24,7 @@ def test_demo_runs_twice_in_one_folder(tmp_path: Path) -> None:
         assert result.archive is not None and verify(result.archive).ok
         assert result.production is not None
         assert (result.production / "VOL001" / "DATA" / "VOL001.dat").is_file()
+        assert (result.archive.parent / f"{result.archive.name}.certification.pdf").is_file()
     assert first.production != second.production
     ours = [p for p in every_pdf(tmp_path) if "NATIVES" not in p.parts and "native" not in p.parts]
     assert len(ours) > 10

@@ -7,18 +7,26 @@ sandbox's clock, stores the events and matches them with ``requests.jsonl``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from starlette.applications import Starlette
 
+from ediscovery.cli import cli
+from ediscovery.cli.options import ClientSeams
+from ediscovery.corroborate import corroborate_archive, sidecar_folder
 from ediscovery.evidence.manifest import load_manifest
-from ediscovery.sandbox import DEMO_KEY
+from ediscovery.sandbox import DEMO_KEY, ManualClock
 from ediscovery.verify import verify
 from ediscovery.verify.corroboration import corroborate_bag
-from tests.collect.conftest import Collect
+from tests.collect.conftest import Collect, make_client
+
+KEY_ENV = "ANTHROPIC_COMPLIANCE_ACCESS_KEY"
 
 LAG = 61.0  # the sandbox's feed shows an event 60 s after it happened
 
@@ -107,3 +115,43 @@ def test_a_key_that_cannot_read_the_feed_is_a_named_limitation(
     kinds = [item.get("kind") for item in result.manifest.limitations]
     assert "source_unavailable" in kinds
     assert "corroboration" not in json.loads((result.bag / "manifest.json").read_bytes())
+
+
+# ------------------------------------------------------------------ later, as a sidecar
+
+
+def test_a_sealed_run_is_corroborated_later_as_a_verified_sidecar(
+    collect: Collect, sandbox_transport: httpx.ASGITransport, sandbox_clock: ManualClock
+) -> None:
+    result = collect(sandbox_transport, seal=True)
+    assert result.archive is not None and "corroboration" not in json.loads(
+        (result.bag / "manifest.json").read_bytes()
+    )
+
+    async def later() -> dict[str, Any]:
+        async with make_client(sandbox_transport, sandbox_clock, None) as client:
+            return await corroborate_archive(
+                result.archive, client, password=None, lag=LAG, now=sandbox_clock.now
+            )  # type: ignore[arg-type]
+
+    report = asyncio.run(later())
+    assert report["matched"] == report["answered"] == report["requests"] > 20
+    folder = sidecar_folder(result.archive)
+    assert sorted(p.name for p in folder.iterdir()) == ["SHA256SUMS", "page-0001.json", "report.json"]
+    checked = verify(result.archive)
+    assert checked.ok and any(n.startswith("corroborated later") for n in checked.limits), checked.limits
+    page = folder / "page-0001.json"
+    page.write_bytes(page.read_bytes().replace(b'"GET"', b'"PUT"', 1))
+    assert any(p.layer == "corroboration" for p in verify(result.archive).problems)
+
+
+def test_the_corroborate_command_writes_the_sidecar_and_exits_0(
+    collect: Collect, sandbox_transport: httpx.ASGITransport, sandbox_clock: ManualClock
+) -> None:
+    result = collect(sandbox_transport, seal=True)
+    sandbox_clock.advance(LAG)
+    args = ["corroborate", str(result.archive), "--feed-lag", "0", "--api-url", "https://api.anthropic.com"]
+    run = CliRunner().invoke(cli, args, obj=ClientSeams(transport=sandbox_transport), env={KEY_ENV: DEMO_KEY})
+    assert run.exit_code == 0, run.output
+    assert "nothing unexplained" in run.output
+    assert (sidecar_folder(result.archive) / "report.json").is_file()

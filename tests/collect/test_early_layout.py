@@ -50,7 +50,7 @@ def test_chats_laid_out_during_collection_give_the_transcripts_of_a_render_witho
     assert len(laid_out) >= 3, "the collection laid out no chat ahead of rendering"
 
     resumed = finished(run_cli(live_sandbox, demo_key, out))
-    assert not cache.exists(), "the part cache outlived the rendering"
+    assert cache.is_dir(), "the part cache is kept, for produce to renumber"
     manifest = json.loads((Path(resumed["bag"]) / "manifest.json").read_bytes())
     written = {e["path"]: e for e in manifest["entries"] if e["kind"] == "transcript"}
     assert any(e["metadata"]["document_type"] == "chat" for e in written.values()) and chats

@@ -11,6 +11,7 @@ import pytest
 
 from ediscovery.collect.run import CollectOptions
 from ediscovery.collect.scope import Scope
+from ediscovery.evidence.digest import sha256_file
 from ediscovery.pipeline import PipelineOptions, PipelineResult, RequestSink, run_pipeline
 from ediscovery.produce import build_production
 from ediscovery.produce.formats.dat import DAT_COLUMNS, parse_dat
@@ -19,7 +20,12 @@ from tests.collect.conftest import make_client
 
 
 def _collect(
-    transport: httpx.AsyncBaseTransport, clock: ManualClock, custodian: str, out: Path
+    transport: httpx.AsyncBaseTransport,
+    clock: ManualClock,
+    custodian: str,
+    out: Path,
+    *,
+    render: bool = False,
 ) -> PipelineResult:
     async def go() -> PipelineResult:
         sink = RequestSink()
@@ -34,7 +40,7 @@ def _collect(
             )
             return await run_pipeline(
                 client,
-                PipelineOptions(options, render=False, seal=True, verify=False),
+                PipelineOptions(options, render=render, seal=True, verify=False),
                 requests=sink,
                 clock=lambda: clock.now,
             )
@@ -66,3 +72,26 @@ def test_sealed_sandbox_collections_produce_a_consistent_volume(
     conversations = [d for d in docs if d["DOCTYPE"] in ("Chat", "LocalSession", "RemoteSession")]
     assert len(list((volume / "RSMF").glob("*.rsmf"))) == len(conversations)  # one per chat and session
     assert result.warnings == ()
+
+
+def _pdfs(volume: Path) -> dict[str, str]:
+    return {str(p.relative_to(volume)): sha256_file(p) for p in sorted(volume.rglob("*.pdf"))}
+
+
+@pytest.mark.slow
+def test_produce_renumbers_the_pages_its_collection_laid_out(
+    sandbox_transport: httpx.ASGITransport, sandbox_clock: ManualClock, tmp_path: Path
+) -> None:
+    run = _collect(sandbox_transport, sandbox_clock, "alice@example.com", tmp_path / "c", render=True)
+    assert run.archive is not None
+    (cache,) = (tmp_path / "c" / "acme-v.-widget" / ".state").glob("*.layout")
+    laid_out = sorted(p.name for p in cache.iterdir())
+    assert laid_out, "the collection kept no laid-out runs"
+    forgotten = cache / laid_out[0]
+    forgotten.unlink()  # one run the production must lay out again, and keep: the cache is in use
+    reused = build_production([run.archive], tmp_path / "p1", bates_prefix="PROD")
+    assert sorted(p.name for p in cache.iterdir()) == laid_out, "produce laid out runs the collection had"
+    cache.rename(cache.with_name("moved-away"))
+    afresh = build_production([run.archive], tmp_path / "p2", bates_prefix="PROD")
+    assert (reused.first_bates, reused.last_bates) == (afresh.first_bates, afresh.last_bates)
+    assert _pdfs(reused.volume_dir) == _pdfs(afresh.volume_dir), "renumbered pages differ from a fresh layout"
