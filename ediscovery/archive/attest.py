@@ -20,6 +20,7 @@ trust anchor is said, never passed silently.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -272,3 +273,16 @@ def attest_receipt(receipt: Path, attestation: Attestation) -> list[str]:
         when = timestamp_receipt(receipt, attestation.tsa_url)
         done.append(f"time-stamped {when.isoformat()} by {attestation.tsa_url}: {token_path(receipt).name}")
     return done
+
+
+def attest_or_say(receipt: Path, attestation: Attestation, note: Callable[[str], None]) -> str | None:
+    """:func:`attest_receipt` for a run already closed: each file written is ``note``-d, and a
+    failure (a TSA that cannot be reached) is returned, not raised — the archive is sealed and
+    verified, its custody log final, and ``ediscovery attest`` can attest it later."""
+    try:
+        lines = attest_receipt(receipt, attestation)
+    except AttestationError as exc:
+        return str(exc)
+    for line in lines:
+        note(line)
+    return None

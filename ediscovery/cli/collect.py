@@ -191,6 +191,9 @@ def command(**values: Any) -> None:
             click.echo(f"  {line}")
         for error in result.manifest.errors:
             click.echo(f"  {error['kind']} {error['source_id']}: {error['message']}", err=True)
+    if result.attestation_error:
+        click.echo(f"Error: {result.attestation_error}", err=True)
+        sys.exit(1)
     sys.exit(0 if result.status == "complete" and not result.verify_problems else EXIT_INCOMPLETE)
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ediscovery.archive import seal, volume_paths
-from ediscovery.archive.attest import Attestation, attest_receipt, attestation_files
+from ediscovery.archive.attest import Attestation, attest_or_say, attestation_files
 from ediscovery.collect.corroboration import record_corroboration
 from ediscovery.collect.limitations import TranscriptWarning
 from ediscovery.collect.lineage import carry_previous_receipt
@@ -95,6 +95,8 @@ class PipelineResult:
     manifest: Manifest
     resumed: bool
     verify_problems: tuple[str, ...] = ()
+    attestation_error: str | None = None
+    """Why the receipt could not be time-stamped or signed (the run is closed all the same)."""
 
     @property
     def status(self) -> str:
@@ -109,6 +111,7 @@ class PipelineResult:
             "status": self.status,
             "counts": dict(self.manifest.counts),
             "errors": [dict(e) for e in self.manifest.errors],
+            "attestation_error": self.attestation_error,
         }
 
 
@@ -140,7 +143,13 @@ def finish_run(
         state.set_meta(status=CLOSED)
         return PipelineResult(bag, None, None, manifest, result.resumed)
     archive, sha, problems = _seal_and_verify(result, state, custody, options, reporter)
-    return PipelineResult(bag, archive, sha, manifest, result.resumed, problems)
+    failed = None
+    if options.attestation.wanted() and not problems:
+        reporter.stage("attesting the receipt")
+        failed = attest_or_say(
+            Path(f"{result.layout.archive}.receipt.json"), options.attestation, reporter.note
+        )
+    return PipelineResult(bag, archive, sha, manifest, result.resumed, problems, failed)
 
 
 def _write_bag(
@@ -215,10 +224,6 @@ def _seal_and_verify(
     reporter.stage("sealing")
     _crash_point("seal")
     archive, sha = _seal(result.layout.bag, result.layout.archive, options, final_event=custody.last_event())
-    if options.attestation.wanted():
-        reporter.stage("attesting the receipt")
-        for line in attest_receipt(Path(f"{result.layout.archive}.receipt.json"), options.attestation):
-            reporter.note(line)
     state.set_meta(status="sealed")
     problems: tuple[str, ...] = ()
     if options.verify:

@@ -243,3 +243,19 @@ def test_ed25519_and_rsa_signatures_verify_here_and_with_openssl(tmp_path: Path,
         assert "Verified OK" in _openssl(
             "dgst", "-sha256", "-verify", public, "-signature", signature, receipt
         )
+
+
+def test_a_collect_whose_tsa_cannot_be_reached_is_closed_verified_and_says_so(
+    tmp_path: Path, live_sandbox: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_COMPLIANCE_ACCESS_KEY", DEMO_KEY)
+    args = ["collect", "--matter", "Acme v. Widget", "--custodian", "alice@example.com", "--no-pdf", "-q",
+            "--out", str(tmp_path / "out"), "--api-url", live_sandbox, "--tsa-url", "http://127.0.0.1:9/tsa",
+            "--json"]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1 and "could not be reached" in result.output, result.output
+    summary = json.loads(result.stdout)
+    archive, bag = Path(summary["archive"]), Path(summary["bag"])
+    assert "could not be reached" in summary["attestation_error"]
+    assert verify(archive).ok and verify(bag).ok  # the custody log is the sealed one, untouched
+    assert not token_path(_receipt(archive)).exists()

@@ -47,7 +47,15 @@ def test_json_result_of_a_complete_collection(live_sandbox: str, demo_key: str, 
     )
     assert code == 0, err
     result = json.loads(out)
-    assert set(result) == {"archive", "archive_sha256", "bag", "status", "counts", "errors"}
+    assert set(result) == {
+        "archive",
+        "archive_sha256",
+        "bag",
+        "status",
+        "counts",
+        "errors",
+        "attestation_error",
+    }
     assert result["status"] == "complete"
     assert result["errors"] == []
     assert sorted(result["counts"]) == sorted(COUNT_BUCKETS)
