@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -85,13 +86,20 @@ def test_produce_renumbers_the_pages_its_collection_laid_out(
     run = _collect(sandbox_transport, sandbox_clock, "alice@example.com", tmp_path / "c", render=True)
     assert run.archive is not None
     (cache,) = (tmp_path / "c" / "acme-v.-widget" / ".state").glob("*.layout")
-    laid_out = sorted(p.name for p in cache.iterdir())
-    assert laid_out, "the collection kept no laid-out runs"
-    forgotten = cache / laid_out[0]
+    laid_out = {p.name for p in cache.iterdir()}
+    cache.rename(cache.with_name("collected"))
+    cache.mkdir()  # an empty cache: it receives exactly the runs a production lays out
+    build_production([run.archive], tmp_path / "p0", bates_prefix="PROD")
+    needed = {p.name for p in cache.iterdir()}
+    assert needed, "the production laid out no runs"
+    assert needed <= laid_out, "the collection did not lay out every run its production needs"
+    shutil.rmtree(cache)
+    cache.with_name("collected").rename(cache)
+    forgotten = cache / min(n for n in needed if n.endswith(".json"))
     forgotten.unlink()  # one run the production must lay out again, and keep: the cache is in use
     reused = build_production([run.archive], tmp_path / "p1", bates_prefix="PROD")
     after = {p.name for p in cache.iterdir()}
-    assert set(laid_out) <= after, "produce did not take (and keep) the collection's laid-out runs"
+    assert laid_out <= after, "produce did not take (and keep) the collection's laid-out runs"
     cache.rename(cache.with_name("moved-away"))
     afresh = build_production([run.archive], tmp_path / "p2", bates_prefix="PROD")
     assert (reused.first_bates, reused.last_bates) == (afresh.first_bates, afresh.last_bates)
