@@ -2,16 +2,20 @@
 
 Events from every stored page of the user's activity feed, de-duplicated on ``id`` (the
 feed delivers at least once) and sorted by (created_at, id). Type-specific fields are shown
-as ``key: value`` pairs so unknown, newer activity types still print in full.
+as ``key: value`` pairs so unknown, newer activity types still print in full. Like a long
+chat's messages, the events are laid out in runs (:class:`ActivityEvents`), so a custodian with
+a large feed stays within one run's memory.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ediscovery.evidence.stored import BagFiles
+from ediscovery.render.chat import Segment, segments_of
 from ediscovery.render.plan import Job
 from ediscovery.timestamps import format_local, format_utc, parse_instant
 
@@ -45,6 +49,22 @@ def _row(event: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
+def _weight(row: dict[str, Any]) -> int:
+    """Characters an event puts on the page beyond its header line."""
+    return sum(len(key) + len(value) for key, value in row["fields"])
+
+
+class ActivityEvents:
+    """A user's events in report order, laid out in runs like a chat's messages."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+
+    def segments(self, size: int, chars: int) -> Iterator[Segment]:
+        """Runs of at most ``size`` events and ``chars`` characters; always at least one."""
+        return segments_of(self.rows, size, chars, weigh=_weight)
+
+
 def activity_context(bag: BagFiles, job: Job, zone: ZoneInfo) -> dict[str, Any]:
     """Everything the activity template shows."""
     events: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -52,17 +72,18 @@ def activity_context(bag: BagFiles, job: Job, zone: ZoneInfo) -> dict[str, Any]:
         body = bag.read_json(entry)
         for event in (body.get("data") if isinstance(body, dict) else None) or []:
             if isinstance(event, dict):
-                instant = parse_instant(event.get("created_at"))
-                key = (
-                    instant.strftime("%Y-%m-%dT%H:%M:%S.%f")
-                    if instant
-                    else str(event.get("created_at") or "")
-                )
-                events.setdefault(str(event.get("id") or len(events)), (key, event))
+                event_id = str(event.get("id") or len(events))
+                if event_id not in events:
+                    events[event_id] = (_sort_key(event), _row(event, zone))
     ordered = sorted(events.items(), key=lambda item: (item[1][0], item[0]))
     return {
         "custodian": job.collection.custodian_of(job.user_id),
         "user_id": job.user_id,
-        "events": [_row(event, zone) for _, (_, event) in ordered],
+        "stream": ActivityEvents([row for _, (_, row) in ordered]),
         "event_count": len(ordered),
     }
+
+
+def _sort_key(event: dict[str, Any]) -> str:
+    instant = parse_instant(event.get("created_at"))
+    return instant.strftime("%Y-%m-%dT%H:%M:%S.%f") if instant else str(event.get("created_at") or "")

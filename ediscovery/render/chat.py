@@ -11,7 +11,7 @@ appendix as the messages stream by.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -124,13 +124,19 @@ def _weight(message: dict[str, Any]) -> int:
     return sum(len(v) for block in message["blocks"] for v in block.values() if isinstance(v, str))
 
 
-def message_runs(messages: Iterable[dict[str, Any]], size: int, chars: int) -> Iterator[list[dict[str, Any]]]:
-    """Lists of at most ``size`` messages and ``chars`` characters (a larger message stands
-    alone); never splits a message; yields one empty list for a chat without messages."""
+def message_runs(
+    messages: Iterable[dict[str, Any]],
+    size: int,
+    chars: int,
+    weigh: Callable[[dict[str, Any]], int] = _weight,
+) -> Iterator[list[dict[str, Any]]]:
+    """Lists of at most ``size`` messages and ``chars`` characters by ``weigh`` (a larger
+    message stands alone); never splits a message; yields one empty list for a chat without
+    messages."""
     run: list[dict[str, Any]] = []
     weight = 0
     for message in messages:
-        heft = _weight(message)
+        heft = weigh(message)
         if run and (len(run) >= size or weight + heft > chars):
             yield run
             run, weight = [], 0
@@ -139,10 +145,15 @@ def message_runs(messages: Iterable[dict[str, Any]], size: int, chars: int) -> I
     yield run
 
 
-def segments_of(messages: Iterable[dict[str, Any]], size: int, chars: int) -> Iterator[Segment]:
+def segments_of(
+    messages: Iterable[dict[str, Any]],
+    size: int,
+    chars: int,
+    weigh: Callable[[dict[str, Any]], int] = _weight,
+) -> Iterator[Segment]:
     """Runs of whole messages (see :func:`message_runs`) as segments: the first carries the
     cover, the last the appendix; always at least one."""
-    runs = message_runs(messages, size, chars)
+    runs = message_runs(messages, size, chars, weigh)
     run, first = next(runs), True
     for following in runs:
         yield Segment(first=first, last=False, messages=run)

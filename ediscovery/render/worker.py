@@ -1,15 +1,16 @@
 """Worker: renders one planned document, from natives to a stamped, written PDF.
 
 Runs in a pool process or in the caller's process. Every document is laid out in runs
-(:mod:`ediscovery.render.segments`): a chat's or session's messages a few hundred at a time, any
-other document as one run. Each run's HTML is laid out once (or taken from the run's part cache
-when it was laid out during the collection), a Bates range is claimed from the ledger once the
-page count is known, and the runs are joined under a furniture overlay carrying the page and
-Bates numbers, so memory stays bounded. Only a chat without messages is laid out whole, with a
-Bates placeholder stamped before the PDF is drawn. The PDF (and optional text) is written
-durably and hashed. WeasyPrint's warnings are captured meanwhile and reported with the
-document's name. A document that fails still claims zero pages, so the documents after it keep
-continuous numbers. :func:`prepare_job` is the layout alone, for the cache, ahead of numbering.
+(:mod:`ediscovery.render.segments`): a chat's or session's messages, or an activity report's
+events, a few hundred at a time; any other document as one run. Each run's HTML is laid out
+once (or taken from the run's part cache when it was laid out during the collection), a Bates
+range is claimed from the ledger once the page count is known, and the runs are joined under a
+furniture overlay carrying the page and Bates numbers, so memory stays bounded. Only a chat
+without messages is laid out whole, with a Bates placeholder stamped before the PDF is drawn.
+The PDF (and optional text) is written durably and hashed. WeasyPrint's warnings are captured
+meanwhile and reported with the document's name. A document that fails still claims zero pages,
+so the documents after it keep continuous numbers. :func:`prepare_job` is the layout alone, for
+the cache, ahead of numbering.
 """
 
 from __future__ import annotations
@@ -71,8 +72,8 @@ _BUILDERS = {
     "activity": activity_context,
     "session": session_context,
 }
-SEGMENTED = (_TEMPLATES["chat"], _TEMPLATES["session"])
-"""Templates whose documents are laid out in runs of messages, so long ones stay bounded."""
+SEGMENTED = (_TEMPLATES["chat"], _TEMPLATES["session"], _TEMPLATES["activity"])
+"""Templates whose documents are laid out in runs of messages (or events), so long ones stay bounded."""
 
 _LEDGER: Ledger | None = None
 
@@ -140,8 +141,8 @@ def build_html(bag: BagFiles, job: Job, options: RenderOptions) -> str:
 
 
 def _chat_segments(job: Job, context: dict[str, Any], size: int) -> Iterator[Segment] | None:
-    """The runs of a live chat's or a session's messages (see :meth:`ChatStream.segments`);
-    None for other documents."""
+    """The runs of a live chat's or a session's messages (see :meth:`ChatStream.segments`), or
+    of an activity report's events; None for other documents."""
     if _template(job, context) not in SEGMENTED:
         return None
     segments: Iterator[Segment] = context["stream"].segments(size, SEGMENT_CHARS)
@@ -149,9 +150,9 @@ def _chat_segments(job: Job, context: dict[str, Any], size: int) -> Iterator[Seg
 
 
 def document_runs(job: Job, context: dict[str, Any], size: int) -> Iterator[str] | None:
-    """The HTML of each run ``job`` is laid out in, without page-of and Bates boxes: a chat's or
-    session's runs of messages, the whole of any other document as one run; None for a chat
-    without messages (laid out whole)."""
+    """The HTML of each run ``job`` is laid out in, without page-of and Bates boxes: a chat's,
+    session's or activity report's runs, the whole of any other document as one run; None for a
+    chat or session without messages (laid out whole)."""
     segments = _chat_segments(job, context, size)
     if segments is None:
         overlay = {**context, "furniture_overlay": True}

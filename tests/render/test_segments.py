@@ -135,3 +135,47 @@ def test_few_but_large_messages_are_laid_out_in_separate_runs(
     for i in range(3):
         assert text.count(f"Paste {i}: w{i}x0") == 1 and f"w{i}x79" in text
     assert all(f"Page {n} of 3" in page for n, page in enumerate(pages, 1))
+
+
+def _activity_bag(root: Path, count: int) -> Path:
+    bag = BagBuilder(root)
+    bag.chat("claude_chat_one", [message("m1", "user", "Hello.")])
+    events = [
+        {
+            "id": f"activity_{i:05d}",
+            "created_at": f"2026-04-{1 + i // 1440 % 28:02d}T{i // 60 % 24:02d}:{i % 60:02d}:00Z",
+            "type": "claude_chat_viewed",
+            "actor": {"type": "user_actor", "email_address": "alice@example.com", "user_id": "user_alice"},
+            "claude_chat_id": f"claude_chat_{i:05d}",
+        }
+        for i in range(count)
+    ]
+    bag.activities("user_alice", events[::-1])  # the feed is newest first; the report is in time order
+    return bag.finish()
+
+
+def test_activity_report_laid_out_in_runs_keeps_every_event_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    need("pdftotext")
+    monkeypatch.setattr(worker, "SEGMENT_MESSAGES", 4)
+    root = _activity_bag(tmp_path / "bag", 11)
+    result = _render(root, tmp_path / "out")
+    (report,) = [d for d in result.documents if d.document_type == "activity"]
+    pages = pdftext(tmp_path / "out" / report.path)
+    assert len(pages) == report.page_count >= 3  # 11 events in runs of 4: three runs, a page each at least
+    text = re.sub(r"\s+", " ", " ".join(pages))
+    positions = [text.find(f"claude_chat_{i:05d}") for i in range(11)]
+    assert -1 not in positions and positions == sorted(positions), positions
+    assert all(text.count(f"activity_{i:05d}") == 1 for i in range(11))
+    assert text.count("Activity report") == 1 and text.count("Native sources (SHA-256)") == 1
+    for number, page in enumerate(pages, 1):
+        assert f"Page {number} of {report.page_count}" in page
+    assert report.bates_end == f"ACME{report.page_count - 1 + int(report.bates_begin[4:]):05d}"
+
+
+@pytest.mark.slow
+def test_long_activity_report_peak_memory_stays_near_a_short_ones(tmp_path: Path) -> None:
+    short = _peak_kib(_activity_bag(tmp_path / "short", 100), tmp_path / "short-out")
+    long = _peak_kib(_activity_bag(tmp_path / "long", 3000), tmp_path / "long-out")
+    assert long < 1.6 * short, (short, long)
