@@ -13,7 +13,8 @@ and PDFs on, three samples:
   ``run_finished``), reports and BagIt files (to ``bag_written``), sealing and verifying (to
   the exit);
 * the peak memory of the whole process tree (the collector and its layout workers), sampled:
-  PSS (shared pages split between the processes sharing them) and, for reference, RSS.
+  PSS (shared pages split between the processes sharing them) and, for reference, RSS, with
+  the PSS of each kind of process (collector, forkserver, workers) at that peak.
 
 Medians are printed with the spread (min-max) and the load average.
 Run: ``.venv/bin/python bench/bench_pipeline.py [scale]`` (``small`` by default).
@@ -44,10 +45,20 @@ ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("start-up", "network", "render+manifest", "reports+bag", "seal+verify")
 
 
-def _tree_memory_kb(root: int) -> tuple[int, int]:
-    """(RSS, PSS) of ``root`` and every descendant (kB), from ``/proc``. RSS counts pages a
-    forked worker shares with its parent once per process; PSS splits them, so its sum is the
-    memory the tree really holds."""
+def _role(pid: int, root: int) -> str:
+    if pid == root:
+        return "collector"
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "worker"
+    return "forkserver" if b"forkserver" in command else "worker"
+
+
+def _tree_memory_kb(root: int) -> tuple[int, int, dict[str, int]]:
+    """(RSS, PSS, PSS by role) of ``root`` and every descendant (kB), from ``/proc``. RSS counts
+    pages a forked worker shares with its parent once per process; PSS splits them, so its sum
+    is the memory the tree really holds."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -57,6 +68,7 @@ def _tree_memory_kb(root: int) -> tuple[int, int]:
                 continue
             children.setdefault(int(fields.get("PPid", "0")), []).append(int(entry.name))
     rss = pss = 0
+    roles: dict[str, int] = {}
     todo = [root]
     while todo:
         pid = todo.pop()
@@ -68,12 +80,19 @@ def _tree_memory_kb(root: int) -> tuple[int, int]:
         except (OSError, ValueError):
             continue
         rss += int(rollup.get("Rss", "0 kB").split()[0])
-        pss += int(rollup.get("Pss", "0 kB").split()[0])
-    return rss, pss
+        share = int(rollup.get("Pss", "0 kB").split()[0])
+        pss += share
+        role = _role(pid, root)
+        roles[role] = roles.get(role, 0) + share
+    return rss, pss, roles
 
 
-def run_collect(base_url: str, out: Path, pdf: bool) -> tuple[float, float, Path, tuple[int, int]]:
-    """One child run; (wall seconds, epoch at start, bag, peak tree (RSS, PSS) in kB)."""
+Peak = tuple[int, int, dict[str, int]]
+
+
+def run_collect(base_url: str, out: Path, pdf: bool) -> tuple[float, float, Path, Peak]:
+    """One child run; (wall seconds, epoch at start, bag, the tree's (RSS, PSS, PSS by role) in
+    kB at its peak PSS)."""
     code = "import sys; from ediscovery.cli.collect import command; command(sys.argv[1:])"
     args = ["--matter", "bench", "--custodian", CUSTODIAN, "--api-url", base_url, "--key-env", KEY_ENV,
             "--out", str(out), "--max-rpm", str(RPM), "--json", "-q"]  # fmt: skip
@@ -81,10 +100,11 @@ def run_collect(base_url: str, out: Path, pdf: bool) -> tuple[float, float, Path
     env = {**os.environ, KEY_ENV: DEMO_KEY, "PYTHONPATH": str(ROOT)}
     epoch, started = time.time(), time.monotonic()
     child = subprocess.Popen([sys.executable, "-c", code, *args], env=env, stdout=subprocess.PIPE, text=True)
-    peak = (0, 0)
+    peak: Peak = (0, 0, {})
     while child.poll() is None:
-        rss, pss = _tree_memory_kb(child.pid)
-        peak = (max(peak[0], rss), max(peak[1], pss))
+        sample = _tree_memory_kb(child.pid)
+        if sample[1] > peak[1]:
+            peak = sample
         time.sleep(0.1)
     wall = time.monotonic() - started
     stdout = child.stdout.read() if child.stdout else ""
@@ -133,6 +153,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as scratch, running_server(app) as url:
         for pdf, target in ((False, 1.1), (True, 1.3)):
             ratios, shares, peaks, rss_peaks, pages = [], {s: [] for s in STAGES}, [], [], 0
+            roles: dict[str, list[float]] = {}
             for sample in range(SAMPLES):
                 out = Path(scratch) / f"{'pdf' if pdf else 'nopdf'}-{sample}"
                 wall, epoch, bag, peak = run_collect(url, out, pdf)
@@ -140,6 +161,8 @@ def main() -> None:
                 ratios.append(wall / times["network"])
                 peaks.append(peak[1] / 1024)
                 rss_peaks.append(peak[0] / 1024)
+                for role, kb in peak[2].items():
+                    roles.setdefault(role, []).append(kb / 1024)
                 for stage in STAGES:
                     shares[stage].append(times[stage] / wall)
                 manifest = json.loads((bag / "manifest.json").read_bytes())
@@ -159,6 +182,8 @@ def main() -> None:
                 f"           peak PSS of the process tree: {_spread(peaks)} MB "
                 f"(RSS sum {_spread(rss_peaks)} MB)"
             )
+            by_role = ", ".join(f"{r} {statistics.median(v):.0f} MB" for r, v in sorted(roles.items()))
+            print(f"           at the peak, PSS by process: {by_role}")
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"load average (1, 5, 15 min) after: {load}")
 
