@@ -3,7 +3,8 @@
 A rate-limited collection leaves the CPU idle. As soon as a responsive chat's message pages
 are stored and every object its messages reference has settled (stored, failed or carried),
 or a session's message pages or a user's activity pages are stored, the transcript's runs are
-laid out in a pool of worker processes into the run's part cache (:mod:`ediscovery.render.cache`).
+laid out in a pool of worker processes into the run's part cache (:mod:`ediscovery.render.cache`);
+the runs of a long transcript are shared among the workers.
 Nothing here is evidence and nothing is numbered: the finishing step renders every transcript
 as it always does, in Bates order, and takes each run whose HTML is unchanged from the cache
 instead of laying it out again. What is laid out early, or whether at all, therefore never
@@ -38,7 +39,7 @@ from ediscovery.progress import Reporter
 from ediscovery.render.collection import pool_context
 from ediscovery.render.options import RenderOptions
 from ediscovery.render.plan import FILE_KINDS, Collection, Job, activity_job, chat_job, session_job
-from ediscovery.render.worker import prepare_job
+from ediscovery.render.worker import expected_runs, prepare_job
 
 logger = logging.getLogger(__name__)
 
@@ -112,21 +113,29 @@ class EarlyLayout:
         return chat_job(pages, related, self.collection) if pages else None
 
     def _submit(self, job: Job) -> None:
-        """Hand ``job`` to the pool; a pool that cannot start or broke only ends early layout
-        (everything is laid out after the traversal instead, as it would be without it)."""
+        """Hand ``job`` to the pool, its runs shared among the workers when it has several; a
+        pool that cannot start or broke only ends early layout (everything is laid out after the
+        traversal instead, as it would be without it)."""
         if self._broken:
             return
+        workers = self.options.jobs or os.cpu_count() or 1
+        shares = min(workers, expected_runs(job))
         try:
             if self._pool is None:
-                self._pool = _pool(self.options.jobs or os.cpu_count() or 1)
-            future = self._pool.submit(prepare_job, self.bag, job, self.options)
+                self._pool = _pool(workers)
+            futures = [
+                self._pool.submit(prepare_job, self.bag, job, self.options, (index, shares))
+                for index in range(shares)
+            ]
         except Exception as exc:
             self._broken = True
             logger.warning("Transcripts will be laid out after the collection: %s", exc)
             return
         self.reporter.expect(COUNTER, 1)
-        future.add_done_callback(partial(_tell, asyncio.get_running_loop(), self.reporter))
-        self._running.append(future)
+        done = partial(_tell, asyncio.get_running_loop(), _Countdown(self.reporter, len(futures)))
+        for future in futures:
+            future.add_done_callback(done)
+        self._running.extend(futures)
 
     async def finish(self) -> None:
         """Every chat is stored: wait until each one's layout is done, then stop the pool."""
@@ -160,11 +169,23 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=start_preparer)
 
 
-def _tell(loop: asyncio.AbstractEventLoop, reporter: Reporter, _done: Future[int]) -> None:
-    """A layout ended (on the pool's thread): tell the reporter on the event loop's thread,
+class _Countdown:
+    """Advances the reporter's counter once every share of one transcript is laid out."""
+
+    def __init__(self, reporter: Reporter, shares: int) -> None:
+        self.reporter, self.left = reporter, shares
+
+    def one_done(self) -> None:
+        self.left -= 1
+        if self.left == 0:
+            self.reporter.advance(COUNTER)
+
+
+def _tell(loop: asyncio.AbstractEventLoop, countdown: _Countdown, _done: Future[int]) -> None:
+    """A share of a layout ended (on the pool's thread): count it on the event loop's thread,
     unless the run has stopped and the loop with it."""
     with contextlib.suppress(RuntimeError):
-        loop.call_soon_threadsafe(reporter.advance, COUNTER)
+        loop.call_soon_threadsafe(countdown.one_done)
 
 
 def _log_failures(done: Iterable[asyncio.Future[Any]]) -> None:

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 
@@ -27,7 +27,7 @@ from ediscovery.evidence.canonical import TEXT_ERRORS
 from ediscovery.evidence.digest import Digests, hash_file
 from ediscovery.evidence.store import replacing
 from ediscovery.render.fetcher import SafeFetcher
-from ediscovery.render.templates import templates_root
+from ediscovery.render.templates import stylesheet, templates_root
 
 logger = logging.getLogger(__name__)
 
@@ -74,14 +74,33 @@ def engine_gc() -> Iterator[None]:
         gc.set_threshold(*saved)
 
 
-def layout_html(html: str, fetcher: SafeFetcher | None = None) -> Any:
-    """A paginated WeasyPrint document; resources resolve inside ``templates/`` only."""
+_parsed: dict[str, Any] = {}
+
+
+def parsed_stylesheet(name: str) -> Any:
+    """The CSS file ``name`` (under ``templates/``) parsed once per process, for documents laid
+    out many times over with the same stylesheet (the page furniture of every transcript)."""
+    if name not in _parsed:
+        text = stylesheet(name)
+        base_url = templates_root().as_uri() + "/"
+        fetcher = SafeFetcher(templates_root())
+        _parsed[name] = CSS(string=str(text), base_url=base_url, url_fetcher=fetcher,
+                            font_config=_font_configuration())  # fmt: skip
+    return _parsed[name]
+
+
+def layout_html(html: str, fetcher: SafeFetcher | None = None, *, stylesheets: tuple[Any, ...] = ()) -> Any:
+    """A paginated WeasyPrint document; resources resolve inside ``templates/`` only.
+
+    ``stylesheets`` (from :func:`parsed_stylesheet`) apply beneath the document's own styles:
+    they are user style sheets, which an author rule of the document overrides.
+    """
     fetcher = fetcher or SafeFetcher(templates_root())
     base_url = templates_root().as_uri() + "/"
     try:
         with engine_gc():
             return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-                font_config=_font_configuration()
+                stylesheets=list(stylesheets), font_config=_font_configuration()
             )
     except Exception as exc:
         raise RenderError(f"Could not lay out a document: {type(exc).__name__}: {exc}") from exc

@@ -33,11 +33,14 @@ from ediscovery.render.bates import format_bates
 from ediscovery.render.cache import Cached, PartCache
 from ediscovery.render.diagnostics import Diagnostics, capture
 from ediscovery.render.fetcher import SafeFetcher
-from ediscovery.render.pdf import document_text, draw, layout_html
+from ediscovery.render.pdf import document_text, draw, layout_html, parsed_stylesheet
 from ediscovery.render.templates import render_template
 
 SEGMENT_MESSAGES = 200  # messages laid out at once; about 50 pages, ~100 MB of layout
 SEGMENT_CHARS = 200_000  # characters of content laid out at once (long tool results, pastes)
+FURNITURE_STYLESHEET = "transcript/transcript.css"
+"""The transcripts' stylesheet, parsed once per process for the overlays: its page size,
+margins and margin-box fonts are the transcript's; the overlay's own rules override the rest."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,8 @@ def _draw_into(cache: PartCache, html: str, fetcher: SafeFetcher, with_text: boo
 
 def _overlay(furniture: Furniture, first: int, count: int, fetcher: SafeFetcher) -> PdfReader:
     pages = [furniture.page(n) for n in range(first, first + count)]
-    document = layout_html(render_template("transcript/furniture.html.j2", {"pages": pages}), fetcher)
+    html = render_template("transcript/furniture.html.j2", {"pages": pages})
+    document = layout_html(html, fetcher, stylesheets=(parsed_stylesheet(FURNITURE_STYLESHEET),))
     if len(document.pages) != count:
         raise RenderError(f"The page furniture laid out {len(document.pages)} pages instead of {count}.")
     buffer = io.BytesIO()

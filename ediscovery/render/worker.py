@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import signal
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
@@ -295,29 +295,50 @@ def _cache(options: RenderOptions) -> PartCache | None:
     return PartCache(options.cache_dir) if options.cache_dir is not None else None
 
 
-def prepare_job(bag_root: Path, job: Job, options: RenderOptions) -> int:
+def prepare_job(bag_root: Path, job: Job, options: RenderOptions, share: tuple[int, int] = (0, 1)) -> int:
     """Lay out ``job``'s runs into the options' part cache before its Bates numbers are known.
 
+    ``share`` (``index``, ``count``) lays out only the runs whose position modulo ``count`` is
+    ``index``, so the runs of one long document can be laid out by ``count`` workers at once.
     Returns the pages laid out. Never raises: whatever fails here fails again, and is
     reported, when the document is numbered and written.
     """
     cache = _cache(options)
     if cache is None:
         return 0
+    index, count = share
     try:
         with capture():
             context = build_context(BagFiles(bag_root), job, options)
             htmls = document_runs(job, context, SEGMENT_MESSAGES)
             if htmls is None:
                 return 0
+            mine = (html for number, html in enumerate(htmls) if number % count == index)
             fetcher = SafeFetcher(templates_root())
             parts = lay_out_parts(
-                htmls, fetcher, cache.folder, with_text=options.write_text, seen=set(), cache=cache
+                mine, fetcher, cache.folder, with_text=options.write_text, seen=set(), cache=cache
             )
             return sum(part.pages for part in parts)
     except Exception as exc:
         logger.debug("Laying out %s %s ahead failed: %r", job.document_type, job.source_id, exc)
         return 0
+
+
+def expected_runs(job: Job) -> int:
+    """How many runs ``job`` is likely laid out in, from its pages' item counts (at least one)."""
+    if _TEMPLATES[job.document_type] not in SEGMENTED:
+        return 1
+    items = sum(_items(entry.metadata or {}) for entry in job.sources)
+    return max(1, -(-items // SEGMENT_MESSAGES))
+
+
+def _items(metadata: Mapping[str, Any]) -> int:
+    """Messages or events on a stored page: its ``item_count``, else its list of message ids."""
+    count = metadata.get("item_count")
+    if isinstance(count, int) and not isinstance(count, bool):
+        return count
+    messages = metadata.get("messages")
+    return len(messages) if isinstance(messages, list) else 0
 
 
 def _document(job: Job, options: RenderOptions, written: _Written) -> RenderedDocument:

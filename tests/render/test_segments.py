@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from ediscovery.evidence.stored import StoredBag
 from ediscovery.render import RenderOptions, RenderResult, render_collection, worker
+from ediscovery.render.plan import plan_jobs, read_collection
 
 from .conftest import need
 from .render_bag import BagBuilder, message, pdftext
@@ -179,3 +181,20 @@ def test_long_activity_report_peak_memory_stays_near_a_short_ones(tmp_path: Path
     short = _peak_kib(_activity_bag(tmp_path / "short", 100), tmp_path / "short-out")
     long = _peak_kib(_activity_bag(tmp_path / "long", 3000), tmp_path / "long-out")
     assert long < 1.6 * short, (short, long)
+
+
+def test_a_long_chats_runs_shared_among_workers_are_the_runs_one_worker_lays_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker, "SEGMENT_MESSAGES", 4)
+    root = _long_bag(tmp_path / "bag", 11)
+    bag = StoredBag.open(root)
+    job = plan_jobs(bag, read_collection(bag, "UTC"))[0]
+    assert job.source_id == "claude_chat_long"
+    alone, shared = tmp_path / "alone", tmp_path / "shared"
+    pages_alone = worker.prepare_job(root, job, RenderOptions(cache_dir=alone))
+    halves = [worker.prepare_job(root, job, RenderOptions(cache_dir=shared), (i, 2)) for i in (0, 1)]
+    assert all(halves) and sum(halves) == pages_alone  # each share laid out some runs, none twice
+    assert sorted(p.name for p in alone.iterdir()) == sorted(p.name for p in shared.iterdir())
+    assert len(list(alone.glob("*.pdf"))) == 3  # 11 messages in runs of 4
+    assert worker.expected_runs(job) == 3
