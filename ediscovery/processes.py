@@ -9,6 +9,8 @@ it is open), so the same command could not resume the run. Two rules prevent tha
   after the fork (closed, not unlocked: the parent keeps its lock);
 * :func:`die_with_parent`, the pool initializer, ends a worker as soon as the process that
   started it is gone: ``PR_SET_PDEATHSIG`` on Linux, and a watchdog thread everywhere.
+
+A long-lived worker also gives back what a finished document used (:func:`release_memory`).
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
+import gc
 import os
 import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 _PARENT_ONLY: set[int] = set()
 _PR_SET_PDEATHSIG = 1
@@ -56,6 +61,32 @@ def die_with_parent() -> None:
     if parent == 1 or os.getppid() != parent:  # the parent died before we got here
         os._exit(1)
     threading.Thread(target=_watch, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def release_memory(*, collect: bool = False) -> None:
+    """Return the memory a finished document used to the system.
+
+    Laying out a document frees millions of small objects, but glibc keeps the freed pages in
+    its heaps, so a worker's resident size only grows with every document it lays out (about
+    210 MB after the demo's 48 documents). ``malloc_trim(0)`` (about 2 ms) brings it to about
+    175 MB, and with ``collect`` a full collection of the cycles the engine left first (tens of
+    ms: for work off the critical path) to about 160 MB. Where the C library has no
+    ``malloc_trim``, only the collection is done.
+    """
+    if collect:
+        gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(ctypes.util.find_library("c") or None).malloc_trim
+    except (OSError, AttributeError, TypeError):
+        return None
+    return trim
 
 
 def _death_signal(signum: int) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 from ediscovery.errors import EdiscoveryError, RenderError
 from ediscovery.evidence.digest import Digests
 from ediscovery.evidence.stored import BagFiles
-from ediscovery.processes import die_with_parent
+from ediscovery.processes import die_with_parent, release_memory
 from ediscovery.render.activity import activity_context
 from ediscovery.render.bates import Ledger, format_bates, placeholder, stamp
 from ediscovery.render.cache import PartCache
@@ -220,18 +220,26 @@ def render_job(
                 context.setdefault("segment", None)
                 written = _render_whole(context, job, options, out_dir, fetcher, claim, claimed)
     except Exception as exc:
-        if claimed:  # numbers are taken: a later failure (disk, stamp) must stop the run
-            raise
-        claim.claim(job.index, 0)
-        if not isinstance(exc, EdiscoveryError):
-            raise RenderError(f"Rendering {job.document_type} {job.source_id} failed: {exc!r}") from exc
-        logger.warning("Could not render %s %s: %s", job.document_type, job.source_id, exc)
-        return Outcome(
-            job.index, None, (f"{job.document_type} {job.source_id} not rendered: {exc}",), frozenset()
-        )
+        return _not_rendered(job, exc, claim, bool(claimed))
+    finally:
+        release_memory()
     warnings = _warnings(job, fetcher, diagnostics)
     document = _document(job, options, written)
     return Outcome(job.index, document, warnings, written.chars, diagnostics.boxed_chars)
+
+
+def _not_rendered(job: Job, exc: Exception, claim: Ledger, claimed: bool) -> Outcome:
+    """The outcome of a document that failed: a warning, or the error itself when numbers are
+    already taken (a later failure, of the disk or a stamp, must stop the run) or it is a defect."""
+    if claimed:
+        raise exc
+    claim.claim(job.index, 0)
+    if not isinstance(exc, EdiscoveryError):
+        raise RenderError(f"Rendering {job.document_type} {job.source_id} failed: {exc!r}") from exc
+    logger.warning("Could not render %s %s: %s", job.document_type, job.source_id, exc)
+    return Outcome(
+        job.index, None, (f"{job.document_type} {job.source_id} not rendered: {exc}",), frozenset()
+    )
 
 
 def _render_whole(
@@ -322,6 +330,8 @@ def prepare_job(bag_root: Path, job: Job, options: RenderOptions, share: tuple[i
     except Exception as exc:
         logger.debug("Laying out %s %s ahead failed: %r", job.document_type, job.source_id, exc)
         return 0
+    finally:
+        release_memory(collect=True)  # ahead of numbering: the CPU is otherwise idle
 
 
 def expected_runs(job: Job) -> int:
