@@ -25,7 +25,7 @@ from typing import Any
 import jinja2
 
 from ediscovery.api.endpoints import V1
-from ediscovery.archive.attest import token_path
+from ediscovery.archive.attestation import token_path
 from ediscovery.evidence.canonical import utc_now
 from ediscovery.evidence.derived import write_text_durably
 from ediscovery.evidence.kinds import Kind

@@ -22,6 +22,7 @@ from typing import Any
 from ediscovery.api.client import ComplianceClient
 from ediscovery.api.endpoints import ENDPOINTS, path
 from ediscovery.archive import attest
+from ediscovery.archive.attestation import Attestation
 from ediscovery.archive.volumes import archive_base
 from ediscovery.errors import EvidenceError
 from ediscovery.evidence.canonical import dumps_pretty, utc_iso
@@ -52,7 +53,7 @@ def _window(requests: list[dict[str, Any]]) -> tuple[datetime, datetime]:
 
 async def corroborate_archive(
     source: Path, client: ComplianceClient, *, password: str | None, lag: float, now: datetime | None = None,
-    attestation: attest.Attestation | None = None,
+    attestation: Attestation | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Read the platform's record of ``source``'s run, write the sidecar, return the report."""
     log = read_bag_files(source, ["requests.jsonl"], password).get("requests.jsonl", b"")
@@ -72,9 +73,7 @@ async def corroborate_archive(
     return report
 
 
-def _write(
-    folder: Path, pages: list[bytes], report: dict[str, Any], attestation: attest.Attestation | None
-) -> None:
+def _write(folder: Path, pages: list[bytes], report: dict[str, Any], attestation: Attestation | None) -> None:
     files = {f"page-{n:04d}.json": page for n, page in enumerate(pages, 1)}
     files[REPORT] = dumps_pretty(report)
     for name, data in files.items():

@@ -36,18 +36,38 @@ from pathlib import Path
 
 from ediscovery.api.client import ComplianceClient
 from ediscovery.collect.early import EarlyLayout
-from ediscovery.collect.finish import PipelineOptions, PipelineResult, finish_run, transcript_options
+from ediscovery.collect.finish import (
+    PipelineOptions,
+    PipelineResult,
+    finish_run,
+    transcript_options,
+)
 from ediscovery.collect.plan import Custodian
 from ediscovery.collect.run import EarlyFactory, Resolver, RunLayout, RunSession, log_stop
 from ediscovery.collect.state import RunState
 from ediscovery.evidence.canonical import utc_now
 from ediscovery.evidence.requests_log import RequestSink
 from ediscovery.evidence.store import disk_full
+from ediscovery.lazy import preload
 from ediscovery.progress import NullReporter, Reporter
 from ediscovery.render.plan import collection_facts
 from ediscovery.timestamps import load_zone
 
 __all__ = ["PipelineOptions", "PipelineResult", "RequestSink", "finishing", "run_pipeline"]
+
+
+FINISHING_MODULES = ("ediscovery.render.pdf", "ediscovery.archive.sealer", "ediscovery.verify")
+"""What the steps after the traversal import (the PDF engine, py7zr): loaded while the traversal
+waits on the API (:func:`finishing_modules`), not before its first request nor after its last."""
+
+LAYOUT_MODULES = ("ediscovery.render.worker", "ediscovery.render.collection")
+
+
+def finishing_modules(options: PipelineOptions) -> tuple[str, ...]:
+    """The modules the run's remaining steps need, those of early layout first."""
+    layout = LAYOUT_MODULES if options.render else ()
+    attest = ("ediscovery.archive.attest",) if options.attestation.wanted() else ()
+    return layout + FINISHING_MODULES + attest
 
 
 async def run_pipeline(
@@ -69,7 +89,11 @@ async def run_pipeline(
     collect = dataclasses.replace(options.collect, evidence=options.evidence())
     early = _early_layout(options, reporter) if options.render else None
     session = RunSession(client, collect, resolver=resolver, reporter=reporter, clock=clock, early=early)
-    result, state, custody = await session.collect()
+    preloading = preload(finishing_modules(options))
+    try:
+        result, state, custody = await session.collect()
+    finally:
+        preloading.join()
     try:
         if requests is not None:
             requests.attach(result.layout.bag / "requests.jsonl")

@@ -8,7 +8,8 @@ it is open), so the same command could not resume the run. Two rules prevent tha
 * descriptors registered with :func:`parent_only` are closed in every forked child, right
   after the fork (closed, not unlocked: the parent keeps its lock);
 * :func:`die_with_parent`, the pool initializer, ends a worker as soon as the process that
-  started it is gone: ``PR_SET_PDEATHSIG`` on Linux, and a watchdog thread everywhere.
+  started its pool is gone (directly, or through a forkserver): ``PR_SET_PDEATHSIG`` on Linux
+  for a forked worker, and a watchdog thread everywhere.
 
 A long-lived worker also gives back what a finished document used (:func:`release_memory`).
 """
@@ -21,6 +22,7 @@ import ctypes.util
 import functools
 import gc
 import os
+import select
 import signal
 import sys
 import threading
@@ -53,14 +55,46 @@ def _close_parent_only() -> None:
 os.register_at_fork(after_in_child=_close_parent_only)
 
 
-def die_with_parent() -> None:
-    """End this process when its parent ends (call first thing in a worker)."""
+def die_with_parent(owner: int | None = None) -> None:
+    """End this process when the process that started its pool ends (call first thing in a worker).
+
+    ``owner`` is that process's pid, given by the pool's creator. A forked worker's parent is its
+    owner; a forkserver's worker is the forkserver's child, and the forkserver lives as long as
+    its workers do, so a worker watching only its parent would outlive a killed run together
+    with the forkserver. The owner is watched through a pidfd (Linux), else by polling.
+    """
     parent = os.getppid()
-    if sys.platform.startswith("linux"):
+    owner = parent if owner is None else owner
+    if sys.platform.startswith("linux") and owner == parent:
         _death_signal(signal.SIGKILL)
-    if parent == 1 or os.getppid() != parent:  # the parent died before we got here
+    if parent == 1 or not _alive(owner) or os.getppid() != parent:  # gone before we got here
         os._exit(1)
-    threading.Thread(target=_watch, args=(parent,), name="parent-watch", daemon=True).start()
+    watch = (_watch, parent) if owner == parent else (_watch_owner, owner)
+    threading.Thread(target=watch[0], args=(watch[1],), name="owner-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _watch_owner(owner: int) -> None:
+    """Exit once ``owner`` (not this process's parent) has ended."""
+    try:
+        descriptor = os.pidfd_open(owner)
+    except (AttributeError, OSError):
+        while _alive(owner):
+            time.sleep(WATCH_INTERVAL)
+        os._exit(1)
+    poller = select.poll()
+    poller.register(descriptor, select.POLLIN)
+    poller.poll()  # a pidfd becomes readable when its process ends
+    os._exit(1)
 
 
 def release_memory(*, collect: bool = False) -> None:

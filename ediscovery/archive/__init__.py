@@ -4,15 +4,21 @@
 opens, lists and streams them (reporting damaged members precisely),
 :mod:`~ediscovery.archive.handoff` runs member sinks on a second thread and
 :mod:`~ediscovery.archive.volumes` names split volumes. py7zr's exceptions are translated in
-this package into ``ArchiveError`` and ``WrongPasswordError``.
+this package into ``ArchiveError`` and ``WrongPasswordError``. Each name is imported on first
+use (:mod:`ediscovery.lazy`).
 """
 
 from __future__ import annotations
 
-from ediscovery.archive.handoff import MemberSink, SinkFactory
-from ediscovery.archive.reader import MemberDamage, MemberInfo, list_members, read_members, scan_members
-from ediscovery.archive.sealer import SealResult, Volume, check_sealed, seal
-from ediscovery.archive.volumes import archive_base, parse_volume_size, volume_paths
+from typing import TYPE_CHECKING
+
+from ediscovery.lazy import exports
+
+if TYPE_CHECKING:
+    from ediscovery.archive.handoff import MemberSink, SinkFactory
+    from ediscovery.archive.reader import MemberDamage, MemberInfo, list_members, read_members, scan_members
+    from ediscovery.archive.sealer import SealResult, Volume, check_sealed, seal
+    from ediscovery.archive.volumes import archive_base, parse_volume_size, volume_paths
 
 __all__ = [
     "MemberDamage",
@@ -30,3 +36,15 @@ __all__ = [
     "seal",
     "volume_paths",
 ]
+
+__getattr__ = exports(
+    __name__,
+    {
+        **dict.fromkeys(("MemberSink", "SinkFactory"), "handoff"),
+        **dict.fromkeys(
+            ("MemberDamage", "MemberInfo", "list_members", "read_members", "scan_members"), "reader"
+        ),
+        **dict.fromkeys(("SealResult", "Volume", "check_sealed", "seal"), "sealer"),
+        **dict.fromkeys(("archive_base", "parse_volume_size", "volume_paths"), "volumes"),
+    },
+)

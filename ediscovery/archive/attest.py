@@ -4,13 +4,13 @@ Both cover the receipt's exact bytes, and the receipt names the archive's SHA-25
 manifests, the records' Merkle root and the custody chain's head: a bag rewritten and
 re-chained, with a new receipt, no longer matches either. Beside ``x.7z.receipt.json``:
 
-* ``x.7z.receipt.tsr`` — the Time-Stamp Authority's response (DER ``TimeStampResp``, RFC 3161)
+* ``x.7z.receipt.json.tsr`` — the Time-Stamp Authority's response (DER ``TimeStampResp``, RFC 3161)
   over the receipt's SHA-256, from the TSA the user named (nothing is contacted otherwise);
-  ``openssl ts -verify -data x.7z.receipt.json -in x.7z.receipt.tsr -CAfile tsa-root.pem``
+  ``openssl ts -verify -data x.7z.receipt.json -in x.7z.receipt.json.tsr -CAfile tsa-root.pem``
   checks it.
-* ``x.7z.receipt.sig`` — the signature of the receipt's bytes with the user's PEM key (Ed25519;
+* ``x.7z.receipt.json.sig`` — the signature of the receipt's bytes with the user's PEM key (Ed25519;
   ECDSA or RSA PKCS#1 v1.5 over SHA-256, as ``openssl dgst -sha256 -sign`` makes), and
-  ``x.7z.receipt.sig.pem`` — the signer's certificate (when given) or public key, which
+  ``x.7z.receipt.json.sig.pem`` — the signer's certificate (when given) or public key, which
   ``openssl dgst -sha256 -verify`` takes.
 
 Checking returns typed problems (``verify.problems``); what could not be checked without a
@@ -40,25 +40,11 @@ from rfc3161_client import (
     decode_timestamp_response,
 )
 
+from ediscovery.archive.attestation import Attestation, signature_path, signer_path, token_path
 from ediscovery.errors import AttestationError, ConfigError
 from ediscovery.evidence.store import atomic_write
 
-TOKEN_SUFFIX = ".tsr"
-SIGNATURE_SUFFIX = ".sig"
-SIGNER_SUFFIX = ".sig.pem"
 MAX_RESPONSE = 1 << 20
-
-
-def token_path(receipt: Path) -> Path:
-    return receipt.with_name(receipt.name + TOKEN_SUFFIX)
-
-
-def signature_path(receipt: Path) -> Path:
-    return receipt.with_name(receipt.name + SIGNATURE_SUFFIX)
-
-
-def signer_path(receipt: Path) -> Path:
-    return receipt.with_name(receipt.name + SIGNER_SUFFIX)
 
 
 def timestamp_receipt(
@@ -242,23 +228,6 @@ def _trusted(public: Any, cert: x509.Certificate | None, trust: list[x509.Certif
         except (ValueError, TypeError, InvalidSignature):
             continue
     return False
-
-
-@dataclass(frozen=True)
-class Attestation:
-    """What to attest a receipt with: a TSA to ask, a key to sign with (and its certificate)."""
-
-    tsa_url: str | None = None
-    sign_key: Path | None = None
-    sign_cert: Path | None = None
-
-    def wanted(self) -> bool:
-        return self.tsa_url is not None or self.sign_key is not None
-
-
-def attestation_files(receipt: Path) -> list[Path]:
-    """The files attesting ``receipt`` (present or not)."""
-    return [token_path(receipt), signature_path(receipt), signer_path(receipt)]
 
 
 def attest_receipt(receipt: Path, attestation: Attestation) -> list[str]:

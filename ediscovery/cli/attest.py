@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from ediscovery.archive.attest import Attestation, attest_receipt
+from ediscovery.archive.attest import attest_receipt
+from ediscovery.archive.attestation import Attestation
 from ediscovery.cli.options import attestation_options, fail
 from ediscovery.errors import EdiscoveryError, UsageError
 from ediscovery.verify.sidecar import receipt_path_of

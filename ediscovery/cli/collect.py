@@ -19,7 +19,7 @@ import httpx
 
 from ediscovery.api import ComplianceClient
 from ediscovery.api.credentials import api_key_from_env
-from ediscovery.archive.attest import Attestation
+from ediscovery.archive.attestation import Attestation
 from ediscovery.archive.volumes import parse_volume_size
 from ediscovery.cli.options import (
     ClientSeams,

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ediscovery.archive.attest import Attestation
+from ediscovery.archive.attestation import Attestation
 from ediscovery.cli.options import (
     api_options,
     attestation_options,

@@ -17,10 +17,8 @@ import jinja2
 
 from ediscovery.evidence.derived import write_text_durably
 from ediscovery.evidence.digest import sha256_file
-from ediscovery.render.pdf import render_html_to_pdf
 from ediscovery.render.templates import stylesheet
 from ediscovery.resources import templates_dir
-from ediscovery.verify.corroboration import corroboration_of, verdict
 
 TEMPLATE = "collection-report.html.j2"
 STYLESHEET = "collection-report.css"
@@ -71,6 +69,8 @@ def render_html(
     manifest_sha256: str,
     archive_info: Mapping[str, Any] | None,
 ) -> str:
+    from ediscovery.verify.corroboration import corroboration_of, verdict
+
     directory = template_dir()
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(directory), autoescape=True, undefined=jinja2.ChainableUndefined
@@ -109,5 +109,7 @@ def write_collection_report(
         archive_info=archive_info,
     )
     write_text_durably(bag_root / "reports" / "collection-report.html", html)
+    from ediscovery.render.pdf import render_html_to_pdf
+
     render_html_to_pdf(html, bag_root / "reports" / "collection-report.pdf")
     return ["reports/collection-report.html", "reports/collection-report.pdf"]

@@ -29,7 +29,6 @@ from ediscovery.evidence.manifest import Manifest
 from ediscovery.evidence.paths import native_path
 from ediscovery.progress import Reporter
 from ediscovery.timestamps import format_timestamp, parse_timestamp
-from ediscovery.verify.corroboration import corroborate_bag, verdict
 
 ACCESS_TYPE = "compliance_api_accessed"
 WINDOW_MARGIN = timedelta(minutes=10)
@@ -63,6 +62,8 @@ async def read_platform_record(ctx: Context, lag: float) -> None:
 
 def record_corroboration(bag: Path, manifest: Manifest, custody: CustodyLog, reporter: Reporter) -> Manifest:
     """Match requests.jsonl with the platform's stored record of the calls, when it was read."""
+    from ediscovery.verify.corroboration import corroborate_bag, verdict
+
     report = corroborate_bag(bag, manifest.entries)
     if report is None:
         return manifest

@@ -36,10 +36,16 @@ from ediscovery.evidence.manifest import ManifestEntry
 from ediscovery.evidence.paths import native_path
 from ediscovery.processes import die_with_parent
 from ediscovery.progress import Reporter
-from ediscovery.render.collection import pool_context
 from ediscovery.render.options import RenderOptions
-from ediscovery.render.plan import FILE_KINDS, Collection, Job, activity_job, chat_job, session_job
-from ediscovery.render.worker import expected_runs, prepare_job
+from ediscovery.render.plan import (
+    FILE_KINDS,
+    Collection,
+    Job,
+    activity_job,
+    chat_job,
+    project_job,
+    session_job,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +53,9 @@ COUNTER = "laid out"
 """The reporter's counter of transcripts laid out ahead (its total grows as chats are stored)."""
 
 
-def start_preparer() -> None:
-    """Pool initializer: die with the parent, leave Ctrl-C to it."""
-    die_with_parent()
+def start_preparer(owner: int) -> None:
+    """Pool initializer: die with ``owner``, the collector, and leave Ctrl-C to it."""
+    die_with_parent(owner)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -83,6 +89,29 @@ class EarlyLayout:
         job = self._job(chat_id, ids)
         if job is not None:
             self._submit(job)
+
+    def project_stored(self, tasks: Tasks, project_id: str, document_ids: Sequence[str]) -> None:
+        """A project and its attachment and collaborator pages are stored: lay it out once its
+        documents settle. A project carried from the previous run is laid out after the traversal."""
+        task = asyncio.ensure_future(self._project_when_settled(tasks, project_id, document_ids))
+        self._waiting.add(task)
+        task.add_done_callback(self._waiting.discard)
+
+    async def _project_when_settled(self, tasks: Tasks, project_id: str, document_ids: Sequence[str]) -> None:
+        futures = [f for d in document_ids if (f := tasks.future(Kind.PROJECT_DOCUMENT, d)) is not None]
+        if futures:
+            await asyncio.wait(futures)
+        project = self.state.entry(native_path(Kind.PROJECT, project_id))
+        if project is None:
+            return
+        extras = self._pages(Kind.PROJECT_COLLABORATORS, project_id) + self._pages(
+            Kind.PROJECT_ATTACHMENTS, project_id
+        )
+        for document_id in document_ids:
+            entry = self.state.entry(native_path(Kind.PROJECT_DOCUMENT, document_id))
+            if entry is not None and (entry.get("metadata") or {}).get("project_id") == project_id:
+                extras.append(ManifestEntry.from_dict(entry))
+        self._submit(project_job(ManifestEntry.from_dict(project), extras, self.collection))
 
     def activity_stored(self, user_id: str) -> None:
         """Every activity page of ``user_id`` is stored: lay out the user's activity report."""
@@ -118,6 +147,8 @@ class EarlyLayout:
         traversal instead, as it would be without it)."""
         if self._broken:
             return
+        from ediscovery.render.worker import expected_runs, prepare_job  # loaded meanwhile (pipeline)
+
         workers = self.options.jobs or os.cpu_count() or 1
         shares = min(workers, expected_runs(job))
         try:
@@ -166,7 +197,11 @@ class EarlyLayout:
 def _pool(workers: int) -> ProcessPoolExecutor:
     """The layout workers, for the whole traversal. Not recycled with ``max_tasks_per_child``: on
     Python 3.11 a pool replacing its workers that way was seen to hang waiting for them."""
-    return ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=start_preparer)
+    from ediscovery.render.collection import pool_context
+
+    return ProcessPoolExecutor(
+        workers, mp_context=pool_context(), initializer=start_preparer, initargs=(os.getpid(),)
+    )
 
 
 class _Countdown:

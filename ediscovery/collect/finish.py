@@ -22,8 +22,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ediscovery.archive import seal, volume_paths
-from ediscovery.archive.attest import Attestation, attest_or_say, attestation_files
+from ediscovery import archive as sealing  # each name imported on first use
+from ediscovery import render
+from ediscovery.archive.attestation import Attestation, attestation_files
+from ediscovery.archive.volumes import volume_paths
 from ediscovery.collect.corroboration import record_corroboration
 from ediscovery.collect.limitations import TranscriptWarning
 from ediscovery.collect.lineage import carry_previous_receipt
@@ -41,9 +43,7 @@ from ediscovery.evidence.records import bag_records, write_records
 from ediscovery.evidence.requests_log import RequestSink
 from ediscovery.evidence.store import fsync_dir
 from ediscovery.progress import NullReporter, Reporter
-from ediscovery.render import render_collection
 from ediscovery.render.options import RenderOptions
-from ediscovery.verify import verify
 
 TRANSCRIPTS_DIR = "data/transcripts"
 CRASH_STAGE_ENV = "EDISCOVERY_CRASH_AT_STAGE"  # test hook: SIGKILL self as that step starts
@@ -146,6 +146,8 @@ def finish_run(
     failed = None
     if options.attestation.wanted() and not problems:
         reporter.stage("attesting the receipt")
+        from ediscovery.archive.attest import attest_or_say
+
         failed = attest_or_say(
             Path(f"{result.layout.archive}.receipt.json"), options.attestation, reporter.note
         )
@@ -313,7 +315,7 @@ def render_transcripts(
     """
     render_options = transcript_options(options, cache)
     progress = _RenderProgress(reporter if reporter is not None else NullReporter())
-    rendered = render_collection(bag, bag / TRANSCRIPTS_DIR, render_options, reporter=progress)
+    rendered = render.render_collection(bag, bag / TRANSCRIPTS_DIR, render_options, reporter=progress)
     kept = [e for e in manifest.entries if e.kind != Kind.TRANSCRIPT]
     kept.extend(_transcript_entry(doc) for doc in rendered.documents)
     others = [item for item in manifest.limitations if item.get("kind") != TranscriptWarning.KIND]
@@ -351,7 +353,7 @@ def _seal(
     bag: Path, archive: Path, options: PipelineOptions, *, final_event: dict[str, Any] | None
 ) -> tuple[Path, str]:
     """Seal the bag; returns the first volume and the whole archive's SHA-256."""
-    sealed = seal(
+    sealed = sealing.seal(
         bag, archive, password=options.password, volume_size=options.volume_size, final_event=final_event
     )
     return Path(sealed.archive_path), sealed.sha256
@@ -359,6 +361,8 @@ def _seal(
 
 def _verify(archive: Path, password: str | None) -> tuple[str, ...]:
     """Verify the sealed archive; the problems found, as text."""
+    from ediscovery.verify import verify
+
     return tuple(str(problem) for problem in verify(archive, password=password).problems)
 
 

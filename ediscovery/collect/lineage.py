@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ediscovery.archive.attest import attestation_files
+from ediscovery.archive.attestation import attestation_files
 from ediscovery.collect.increment import Previous
 from ediscovery.collect.run import RunLayout
 from ediscovery.evidence.store import atomic_write

@@ -68,9 +68,14 @@ class Projects:
             custodians=users,
             ids=(project_id,),
         )
+        documents = []
         for body in attachments:
             for item in body_items(body):
-                self._attachment(project_id, parse(item, ProjectAttachment, "attachment"), users)
+                attachment = parse(item, ProjectAttachment, "attachment")
+                self._attachment(project_id, attachment, users)
+                documents += [attachment.id] if attachment.type == "project_doc" else []
+        if self.ctx.early is not None:
+            self.ctx.early.project_stored(self.ctx.tasks, project_id, documents)
         self.ctx.reporter.advance("projects")
 
     async def _details(self, project_id: str, users: tuple[str, ...]) -> None:

@@ -93,7 +93,9 @@ def _run_pool(
     ctx = pool_context()
     ledger = SharedLedger.create(ctx, len(jobs), options.bates_start)
     outcomes: list[Outcome] = []
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=start_worker, initargs=(ledger,)) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=ctx, initializer=start_worker, initargs=(ledger, os.getpid())
+    ) as pool:
         futures: list[Future[Outcome]] = [
             pool.submit(render_job, bag_root, out_dir, job, options) for job in jobs
         ]

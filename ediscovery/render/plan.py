@@ -175,22 +175,19 @@ def _project_jobs(bag: StoredBag, collection: Collection) -> list[Job]:
             extras[entry.source_id].append(entry)
     for entry in bag.entries(Kind.PROJECT_DOCUMENT):
         extras[str(entry.metadata.get("project_id") or "")].append(entry)
-    jobs = []
-    for entry in sorted(bag.entries(Kind.PROJECT), key=_key):
-        folder = entry.path.split("/")[-2]
-        jobs.append(
-            Job(
-                0,
-                "project",
-                entry.source_id,
-                f"projects/{folder}.pdf",
-                (entry, *extras[entry.source_id]),
-                (),
-                _user_of(entry),
-                collection,
-            )
-        )
-    return jobs
+    return [
+        project_job(entry, extras[entry.source_id], collection)
+        for entry in sorted(bag.entries(Kind.PROJECT), key=_key)
+    ]
+
+
+def project_job(project: ManifestEntry, extras: Sequence[ManifestEntry], collection: Collection) -> Job:
+    """A project's job from its own entry and its collaborator, attachment and document entries."""
+    folder = project.path.split("/")[-2]
+    sources = (project, *extras)
+    return Job(
+        0, "project", project.source_id, f"projects/{folder}.pdf", sources, (), _user_of(project), collection
+    )
 
 
 def _session_jobs(bag: StoredBag, collection: Collection) -> list[Job]:

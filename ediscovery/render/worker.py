@@ -98,10 +98,10 @@ def install_ledger(ledger: Ledger) -> None:
     _LEDGER = ledger
 
 
-def start_worker(ledger: Ledger) -> None:
-    """Pool initializer: die with the parent (a killed run must not leave workers holding its
-    lock, see :mod:`ediscovery.processes`), then install the ledger."""
-    die_with_parent()
+def start_worker(ledger: Ledger, owner: int) -> None:
+    """Pool initializer: die with ``owner``, the pool's creator (a killed run must not leave
+    workers holding its lock, see :mod:`ediscovery.processes`), then install the ledger."""
+    die_with_parent(owner)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, once
     install_ledger(ledger)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ediscovery.archive import archive_base, attest, volume_paths
+from ediscovery.archive.attestation import signature_path, signer_path, token_path
 from ediscovery.errors import EvidenceError
 from ediscovery.evidence.bag import parse_bag_info
 from ediscovery.evidence.digest import sha256_files
@@ -167,9 +168,9 @@ def check_attestation(
         return [], []
     data = receipt.read_bytes()
     token, signature, signer = (
-        attest.token_path(receipt),
-        attest.signature_path(receipt),
-        attest.signer_path(receipt),
+        token_path(receipt),
+        signature_path(receipt),
+        signer_path(receipt),
     )
     findings: list[attest.Finding] = []
     if token.is_file():

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ediscovery.archive import seal
-from ediscovery.archive.attest import (
+from ediscovery.archive.attest import attest_receipt
+from ediscovery.archive.attestation import (
     Attestation,
-    attest_receipt,
     attestation_files,
     signature_path,
     signer_path,

@@ -28,13 +28,20 @@ from ediscovery.render.collection import pool_context
 import multiprocessing
 
 state = RunState(Path(sys.argv[1]))
-if sys.argv[2] == "pool":  # render workers, as the renderer starts them
-    pool = ProcessPoolExecutor(2, mp_context=pool_context(), initializer=die_with_parent)
+if sys.argv[2] in ("pool", "forkserver"):  # render workers, as the renderer starts them
+    if sys.argv[2] == "forkserver":  # what pool_context() gives a process with other threads
+        context = multiprocessing.get_context("forkserver")
+    else:
+        context = pool_context()
+    pool = ProcessPoolExecutor(2, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),))
     futures = [pool.submit(time.sleep, 120) for _ in range(2)]
     while len(pool._processes) < 2 or not all(p.is_alive() for p in pool._processes.values()):
         time.sleep(0.05)
     time.sleep(0.5)
     pids = list(pool._processes)
+    if sys.argv[2] == "forkserver":
+        from multiprocessing import forkserver
+        pids.append(forkserver._forkserver._forkserver_pid)
 else:  # any forked child that outlives its parent
     child = multiprocessing.get_context("fork").Process(target=time.sleep, args=(120,))
     child.start()
@@ -66,9 +73,12 @@ def _kill_with_children(state: Path, kind: str) -> list[int]:
 
 
 @pytest.mark.slow
-def test_render_workers_die_with_a_killed_run_and_the_run_opens_again(tmp_path: Path) -> None:
+@pytest.mark.parametrize("start", ["pool", "forkserver"])
+def test_render_workers_die_with_a_killed_run_and_the_run_opens_again(tmp_path: Path, start: str) -> None:
+    """Forked workers, and a forkserver's (which keep the forkserver alive while they live)."""
     state = tmp_path / "run.sqlite"
-    workers = _kill_with_children(state, "pool")
+    workers = _kill_with_children(state, start)
+    assert len(workers) == (3 if start == "forkserver" else 2)
     deadline = time.monotonic() + 10
     while not all(_gone(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
