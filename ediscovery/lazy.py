@@ -17,6 +17,8 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
+_PRELOADING: list[threading.Thread] = []
+
 
 def exports(package: str, homes: Mapping[str, str]) -> Callable[[str], Any]:
     """A module ``__getattr__`` for ``package`` that imports ``name`` from ``package.homes[name]``."""
@@ -44,4 +46,12 @@ def preload(modules: Iterable[str]) -> threading.Thread:
 
     thread = threading.Thread(target=load, name="preload", daemon=True)
     thread.start()
+    _PRELOADING.append(thread)
     return thread
+
+
+def settle() -> None:
+    """Wait until every :func:`preload` has ended: before forking, which must not happen while
+    another thread holds an import lock (the child would wait on it forever)."""
+    while _PRELOADING:
+        _PRELOADING.pop().join()

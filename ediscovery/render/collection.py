@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from ediscovery.errors import RenderError
 from ediscovery.evidence.stored import StoredBag
+from ediscovery.lazy import settle
 from ediscovery.render.bates import SequentialLedger
 from ediscovery.render.fonts import describe_char, missing_glyphs
 from ediscovery.render.ledger import SharedLedger
@@ -70,11 +71,13 @@ def pool_context() -> BaseContext:
     """How pool workers start: ``fork`` when safe, else a preloaded forkserver (or spawn).
 
     Forking copies the already imported WeasyPrint, so workers start at once; it is safe only
-    while no other thread (Python or native) could hold a lock at the moment of the fork. A
-    fresh forkserver interpreter costs about half a second of importing before any work.
+    while no other thread (Python or native) could hold a lock at the moment of the fork, so
+    modules still preloading (:func:`ediscovery.lazy.preload`) are waited for first. A fresh
+    forkserver interpreter costs about half a second of importing before any work.
     """
     if os.name != "posix":
         return multiprocessing.get_context("spawn")
+    settle()
     if _single_threaded():
         return multiprocessing.get_context("fork")
     ctx = multiprocessing.get_context("forkserver")
