@@ -43,7 +43,7 @@ CUSTODIAN = "alice@example.com"
 
 def collect(base_url: str, out: Path, *, pdf: bool = False) -> tuple[float, Path, int]:
     """Run the CLI in a child; return wall seconds, the bag and the process tree's peak PSS (kB)."""
-    wall, _epoch, bag, (_rss, pss) = run_collect(base_url, out, pdf)
+    wall, _epoch, bag, (_rss, pss, _roles) = run_collect(base_url, out, pdf)
     return wall, bag, pss
 
 
