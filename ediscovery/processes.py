@@ -67,13 +67,14 @@ def die_with_parent(owner: int | None = None) -> None:
     owner = parent if owner is None else owner
     if sys.platform.startswith("linux") and owner == parent:
         _death_signal(signal.SIGKILL)
-    if parent == 1 or not _alive(owner) or os.getppid() != parent:  # gone before we got here
+    if parent == 1 or not alive(owner) or os.getppid() != parent:  # gone before we got here
         os._exit(1)
     watch = (_watch, parent) if owner == parent else (_watch_owner, owner)
     threading.Thread(target=watch[0], args=(watch[1],), name="owner-watch", daemon=True).start()
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (one owned by another user counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -88,7 +89,7 @@ def _watch_owner(owner: int) -> None:
     try:
         descriptor = os.pidfd_open(owner)
     except (AttributeError, OSError):
-        while _alive(owner):
+        while alive(owner):
             time.sleep(WATCH_INTERVAL)
         os._exit(1)
     poller = select.poll()

@@ -31,6 +31,7 @@ from ediscovery.evidence.digest import Lanes
 from ediscovery.evidence.kinds import Kind
 from ediscovery.evidence.paths import resolve_inside
 from ediscovery.evidence.records import ItemDigest, item_digests, paged_kind
+from ediscovery.processes import alive
 from ediscovery.verify.problems import FileMissing, Problem
 
 BLOCK = 1 << 20
@@ -237,7 +238,7 @@ def scratch_folder(near: Path) -> Iterator[Path]:
     """
     for stale in near.glob(f"{SCRATCH_PREFIX}*"):
         pid = stale.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
-        if stale.is_dir() and not stale.is_symlink() and pid.isdigit() and not _alive(int(pid)):
+        if stale.is_dir() and not stale.is_symlink() and pid.isdigit() and not alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
     try:
         folder = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=near)
@@ -251,16 +252,6 @@ def scratch_folder(near: Path) -> Iterator[Path]:
         yield Path(folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @contextlib.contextmanager
