@@ -63,7 +63,11 @@ def minimum_requests(tenant: Tenant, custodian: str) -> Counter[str]:
     need["chat messages"] = len(chats)
     created = {p.id for p in tenant.projects.values() if p.creator_id in uids}
     need["project list"] = _pages(len(created), 100)
-    projects, files, generated, artifacts, documents = set(created), set(), set(), set(), set()
+    projects = set(created)
+    files: set[str] = set()
+    generated: set[str] = set()
+    artifacts: set[str] = set()
+    documents: set[str] = set()
     for chat in chats:
         if chat.project_id in tenant.projects:
             projects.add(chat.project_id)

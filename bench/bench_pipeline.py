@@ -152,7 +152,11 @@ def main() -> None:
     print(f"load average (1, 5, 15 min) before: {load} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as scratch, running_server(app) as url:
         for pdf, target in ((False, 1.1), (True, 1.3)):
-            ratios, shares, peaks, rss_peaks, pages = [], {s: [] for s in STAGES}, [], [], 0
+            ratios: list[float] = []
+            shares: dict[str, list[float]] = {s: [] for s in STAGES}
+            peaks: list[float] = []
+            rss_peaks: list[float] = []
+            pages = 0
             roles: dict[str, list[float]] = {}
             for sample in range(SAMPLES):
                 out = Path(scratch) / f"{'pdf' if pdf else 'nopdf'}-{sample}"

@@ -27,6 +27,7 @@ from ediscovery.evidence.canonical import TEXT_ERRORS
 from ediscovery.evidence.digest import Digests, hash_file
 from ediscovery.evidence.store import replacing
 from ediscovery.render.fetcher import SafeFetcher
+from ediscovery.render.font_data import defer_font_data
 from ediscovery.render.templates import stylesheet, templates_root
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ def _forget_fonts() -> None:
 
 os.register_at_fork(after_in_child=_forget_fonts)
 atexit.register(_forget_fonts)  # before the interpreter tears Pango's bindings down (else: SIGSEGV)
+defer_font_data()  # a font file's bytes are read only if they are written (font_data.py)
 
 
 ENGINE_GC_THRESHOLDS = (100_000, 2, 2)
