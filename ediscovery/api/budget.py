@@ -4,8 +4,11 @@ A token bucket refilled at ``(max_rpm - burst) / 60`` tokens per second with roo
 ``burst`` tokens, so that *any* 60-second window holds at most ``max_rpm`` requests — the
 server counts 600 per minute per parent organization, whatever window it uses. The budget
 also listens to the server: when ``anthropic-ratelimit-requests-remaining`` runs low it
-spreads the remaining requests evenly until ``-reset``, and a 429's ``retry-after`` pauses
-every task, not only the one that received it.
+spreads the remaining requests evenly until ``-reset``, and at none left it waits for the
+reset -- unless the reset is due within about a second, as on a server that admits a strict
+rate and saves nothing up (it answers "none left" after every request): there requests leave
+:data:`STRICT_MARGIN` times the budget's interval apart. A 429's ``retry-after`` pauses every
+task, not only the one that received it.
 
 The server's window algorithm is not documented, so the default burst is one: requests leave
 evenly spaced, never several at once after a pause. A 429 is flow control: it pauses every
@@ -26,6 +29,14 @@ logger = logging.getLogger(__name__)
 _EPSILON = 1e-6
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
+
+
+REFILL_HORIZON = 1.0
+"""Seconds: a server whose budget is back within one request interval and this much (its reset
+timestamps are whole seconds) admits a strict rate rather than a saved-up burst."""
+STRICT_MARGIN = 1.05
+"""Against a strict rate, requests leave this much further apart than the limit allows, so the
+jitter of the way to the server does not make one arrive early (the 429 costs a second)."""
 
 
 @dataclass(frozen=True)
@@ -108,9 +119,15 @@ class RequestBudget:
             self.rate = min(self.max_rate, self.rate + self.max_rate / 50)
 
     def observe(self, quota: ServerQuota) -> None:
-        """Slow down when the server reports few requests left in its window."""
+        """Slow down when the server reports few requests left in its window (see the module
+        docstring)."""
         now = self._clock()
         if quota.remaining <= 0:
+            if quota.reset_in <= REFILL_HORIZON + 60.0 / self.max_rpm:
+                # a strict rate: no saved-up request absorbs one sent a little early
+                self._pace_interval = STRICT_MARGIN * 60.0 / self.max_rpm
+                self._pace_until = now + REFILL_HORIZON
+                return
             self._not_before = max(self._not_before, now + quota.reset_in)
             logger.debug("server budget exhausted; pausing %.1fs", quota.reset_in)
         elif quota.remaining <= self.low_water and quota.reset_in > 0:

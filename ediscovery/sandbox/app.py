@@ -71,13 +71,14 @@ class Pipeline:
         sleep: Sleep,
         indexing_lag: timedelta = timedelta(seconds=60),
         remote_rate_limit: int = 120,
+        rate_burst: int | None = None,
     ) -> None:
         self.tenant = tenant
         self.indexing_lag = indexing_lag
         self.clock = clock
         self.sleep = sleep
         self.plan = FaultPlan(faults, seed=rng_seed)
-        self.bucket = TokenBucket(rate_limit, clock)
+        self.bucket = TokenBucket(rate_limit, clock, rate_burst)
         self.remote_bucket = TokenBucket(remote_rate_limit, clock)  # the remote sessions' own budget
         self.ids = IdFactory(f"requests:{rng_seed}")
 
@@ -184,26 +185,21 @@ def create_app(
     sleep: Sleep | None = None,
     indexing_lag_seconds: float = 60,
     remote_rate_limit: int = 120,
+    rate_burst: int | None = None,
 ) -> Starlette:
     """The simulated Compliance API over ``tenant`` as a Starlette app.
 
     ``remote_rate_limit`` is the remote session endpoints' own budget per minute (their 429 says
-    ``retry-after: 1``). ``clock`` drives the rate budget, recorded activities and the Activity
-    Feed's indexing lag;
-    ``sleep`` is awaited for added latency and trickled bodies (both default to the real ones);
-    ``rng_seed`` seeds request ids and rate-based faults. The feed shows an activity only once
-    ``clock()`` is ``indexing_lag_seconds`` past its ``created_at`` (0 shows it at once).
+    ``retry-after: 1``); ``rate_burst`` is how many requests the shared budget lets through at
+    once (``rate_limit`` by default; one plays a server that admits a strict rate). ``clock``
+    drives the rate budget, recorded activities and the feed's indexing lag (an activity shows
+    ``indexing_lag_seconds`` after its ``created_at``); ``sleep`` is awaited for added latency
+    and trickled bodies (both default to the real ones); ``rng_seed`` seeds request ids and
+    rate-based faults.
     """
-    pipeline = Pipeline(
-        tenant,
-        faults or FaultConfig(),
-        clock or _utc_now,
-        rng_seed,
-        rate_limit,
-        sleep or asyncio.sleep,
-        timedelta(seconds=indexing_lag_seconds),
-        remote_rate_limit,
-    )
+    lag = timedelta(seconds=indexing_lag_seconds)
+    pipeline = Pipeline(tenant, faults or FaultConfig(), clock or _utc_now, rng_seed, rate_limit,
+                        sleep or asyncio.sleep, lag, remote_rate_limit, rate_burst)  # fmt: skip
     methods = ["GET", "DELETE", "POST", "PUT", "PATCH"]
 
     async def entry(request: Request) -> Response:

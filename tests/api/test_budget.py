@@ -6,11 +6,13 @@ import asyncio
 import bisect
 import itertools
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
 
 from ediscovery.api import RequestBudget, ServerQuota, format_timestamp
+from ediscovery.sandbox.ratelimit import TokenBucket
 
 from .fakes import FakeTime, json_response, run
 
@@ -119,3 +121,34 @@ def test_only_a_429_of_the_shared_budget_slows_every_request(make_client, path: 
 
     ratio = asyncio.run(go())
     assert (ratio < 1) == slows
+
+
+def _strict_server(fake_time: FakeTime, sent: list[float]) -> Any:
+    """A handler admitting 600 requests per minute one at a time, none saved up (the sandbox's
+    bucket of one), with its rate-limit headers on every answer."""
+    bucket = TokenBucket(600, fake_time.wall, burst=1)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(fake_time.now)
+        decision = bucket.take()
+        if not decision.allowed:
+            slow = {"error": {"type": "rate_limit_error", "message": "slow down"}}
+            headers = {**decision.headers(), "retry-after": str(decision.retry_after)}
+            return json_response(429, slow, **headers)
+        return json_response(200, {"id": "c", "chat_messages": [], "has_more": False}, **decision.headers())
+
+    return handler
+
+
+def test_a_strict_server_is_met_at_its_rate_not_one_reset_at_a_time(make_client, fake_time: FakeTime) -> None:  # type: ignore[no-untyped-def]
+    sent: list[float] = []
+
+    async def main() -> None:
+        async with make_client(_strict_server(fake_time, sent), max_rpm=600, concurrency=8) as client:
+            await asyncio.gather(*(client.chat_messages(f"claude_chat_{i}") for i in range(200)))
+
+    run(main())
+    # Every answer says "none left, full again within a second": waiting for that reset each
+    # time would take about 100 s; the strict rate allows 200 requests in 20 s.
+    assert len(sent) == 200, "a request was refused"
+    assert fake_time.now <= 200 * 0.1 * 1.1

@@ -272,6 +272,18 @@ def test_rate_limit_answers_429_then_recovers(tenant: Tenant) -> None:
     assert api.get(f"{V1}/organizations").status_code == 200
 
 
+def test_a_strict_rate_limit_saves_nothing_up(tenant: Tenant) -> None:
+    clock = ManualClock()
+    api = SyncApi(create_app(tenant, clock=clock, rate_limit=600, rate_burst=1), {"x-api-key": DEMO_KEY})
+    first = api.get(f"{V1}/organizations")
+    assert (first.status_code, first.headers["anthropic-ratelimit-requests-remaining"]) == (200, "0")
+    assert api.get(f"{V1}/organizations").status_code == 429  # the next is due 100 ms later
+    clock.advance(30)  # a pause banks one request, not 300
+    assert [api.get(f"{V1}/organizations").status_code for _ in range(2)] == [200, 429]
+    clock.advance(0.1)
+    assert api.get(f"{V1}/organizations").status_code == 200
+
+
 def test_targeted_faults_fire_exactly_as_configured(tenant: Tenant) -> None:
     rules = (
         FaultRule("server_error", path="*/organizations", times=1, should_retry=False),
