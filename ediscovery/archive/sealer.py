@@ -286,13 +286,16 @@ def seal(
     volume_size: int | str | None = None,
     final_event: Mapping[str, Any] | None = None,
     clock: Callable[[], datetime] = utc_now,
+    check: bool = True,
 ) -> SealResult:
     """Seal ``bag_dir`` into ``archive_path`` (``x.7z``; split into ``x.7z.001``… when ``volume_size``).
 
-    The archive is checked in full before anything is published: every member's CRC and every
-    payload file against both BagIt manifests. Then ``x.7z.sha256`` and ``x.7z.receipt.json`` are
-    written; ``final_event`` (the custody event the caller records for this seal) goes into the
-    receipt, since the archive cannot contain its own hash.
+    With ``check``, the archive is read back in full before anything is published: every
+    member's CRC and every payload file against both BagIt manifests. A caller that verifies the
+    sealed archive at once (:func:`ediscovery.verify.verify` checks all that and more) passes
+    ``check=False``, so the archive is read back once, not twice. Then ``x.7z.sha256`` and
+    ``x.7z.receipt.json`` are written; ``final_event`` (the custody event the caller records for
+    this seal) goes into the receipt, since the archive cannot contain its own hash.
     """
     bag = Path(bag_dir).resolve()
     base = Path(archive_path)
@@ -303,7 +306,8 @@ def seal(
     temp = base.with_name(f".{base.name}.part-{secrets.token_hex(8)}")
     try:
         _write_archive(bag, temp, password)
-        check_sealed(temp, bag, password=password)
+        if check:
+            check_sealed(temp, bag, password=password)
         volumes = _publish(temp, base, size_limit)
     except BaseException as exc:
         temp.unlink(missing_ok=True)

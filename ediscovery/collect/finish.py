@@ -112,6 +112,7 @@ class PipelineResult:
             "counts": dict(self.manifest.counts),
             "errors": [dict(e) for e in self.manifest.errors],
             "attestation_error": self.attestation_error,
+            "verify_problems": list(self.verify_problems),
         }
 
 
@@ -352,10 +353,10 @@ def _transcript_entry(doc: Any) -> ManifestEntry:
 def _seal(
     bag: Path, archive: Path, options: PipelineOptions, *, final_event: dict[str, Any] | None
 ) -> tuple[Path, str]:
-    """Seal the bag; returns the first volume and the whole archive's SHA-256."""
-    sealed = sealing.seal(
-        bag, archive, password=options.password, volume_size=options.volume_size, final_event=final_event
-    )
+    """Seal the bag (read back by the verification that follows, when there is one); returns the
+    first volume and the whole archive's SHA-256."""
+    sealed = sealing.seal(bag, archive, password=options.password, volume_size=options.volume_size,
+                          final_event=final_event, check=not options.verify)  # fmt: skip
     return Path(sealed.archive_path), sealed.sha256
 
 

@@ -36,6 +36,24 @@ def make_client(
     )
 
 
+def run_sealed(
+    transport: httpx.AsyncBaseTransport, clock: ManualClock, out: Path, *, verify: bool = True
+) -> PipelineResult:
+    """One whole run of alice's collection, rendered (one process), sealed and verified."""
+
+    async def go() -> PipelineResult:
+        sink = RequestSink()
+        async with make_client(transport, clock, sink) as client:
+            options = CollectOptions(
+                matter="Acme v. Widget", custodians=("alice@example.com",), scope=Scope(None, None), out=out,
+                api_url="https://api.anthropic.com", key_fingerprint=client.api_key_fingerprint,
+            )  # fmt: skip
+            pipeline = PipelineOptions(options, render=True, seal=True, verify=verify, render_jobs=1)
+            return await run_pipeline(client, pipeline, requests=sink, clock=lambda: clock.now)
+
+    return asyncio.run(go())
+
+
 Collect = Callable[..., PipelineResult]
 
 
