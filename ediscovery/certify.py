@@ -179,11 +179,11 @@ PROCESS = [
     "a JSON Lines file in which each event carries the SHA-256 of the one before it, so that no "
     "event can be changed, removed or inserted without breaking the chain.",
     "The stored data, the manifest of every item with its hash values, the custody log and the "
-    "request log form a BagIt bag (RFC 8493), which is sealed into a 7z archive. The archive is "
-    "then read back in full and every file checked against the bag's manifests before its SHA-256 "
-    "and a receipt (the archive's hash, the manifests' hashes, the records' Merkle root and the "
-    "custody log's last hash) are written beside it. The receipt may be time-stamped by an RFC "
-    "3161 Time-Stamp Authority and signed.",
+    "request log form a BagIt bag (RFC 8493), which is sealed into a 7z archive. Its SHA-256 and "
+    "a receipt (the archive's hash, the manifests' hashes, the records' Merkle root and the custody "
+    "log's last hash) are written beside it, and the archive is read back in full: every file is "
+    "decompressed and checked against the bag's manifests, and a run whose archive fails that check "
+    "is not closed. The receipt may be time-stamped by an RFC 3161 Time-Stamp Authority and signed.",
     "The archive can be checked by anyone with standard tools (sha256sum, 7-Zip, bagit.py, python3) "
     "by following the VERIFY.txt in the bag, and with `ediscovery verify`, which checks every layer "
     "and names each discrepancy it finds.",
