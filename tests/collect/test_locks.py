@@ -52,10 +52,11 @@ os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _gone(pid: int) -> bool:
+    """Exited or a zombie. A process reaped between open and read raises ``ProcessLookupError``."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
             return handle.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
         return True
 
 
