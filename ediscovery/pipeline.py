@@ -44,7 +44,7 @@ from ediscovery.collect.finish import (
 )
 from ediscovery.collect.plan import Custodian
 from ediscovery.collect.run import EarlyFactory, Resolver, RunLayout, RunSession, log_stop
-from ediscovery.collect.state import RunState
+from ediscovery.collect.state import CLOSED, RunState
 from ediscovery.evidence.canonical import utc_now
 from ediscovery.evidence.requests_log import RequestSink
 from ediscovery.evidence.store import disk_full
@@ -101,7 +101,8 @@ async def run_pipeline(
             return finish_run(result, state, custody, options, reporter, clock, requests)
     except BaseException as exc:
         stopped = _stopped(exc, state.stage(), result.layout.bag)
-        log_stop(custody, stopped, f"after {state.stage()}")
+        if state.stage() != CLOSED:  # a closed run's custody log is the archive's: final
+            log_stop(custody, stopped, f"after {state.stage()}")
         if stopped is exc:
             raise
         raise stopped from exc

@@ -247,11 +247,14 @@ def attest_receipt(receipt: Path, attestation: Attestation) -> list[str]:
 def attest_or_say(receipt: Path, attestation: Attestation, note: Callable[[str], None]) -> str | None:
     """:func:`attest_receipt` for a run already closed: each file written is ``note``-d, and a
     failure (a TSA that cannot be reached) is returned, not raised — the archive is sealed and
-    verified, its custody log final, and ``ediscovery attest`` can attest it later."""
+    verified, its custody log final, and ``ediscovery attest`` can attest it later. A Ctrl-C
+    while attesting is such a failure too: there is nothing of the run left to resume."""
     try:
         lines = attest_receipt(receipt, attestation)
     except AttestationError as exc:
         return str(exc)
+    except KeyboardInterrupt:
+        return str(AttestationError("The receipt's attestation was interrupted."))
     for line in lines:
         note(line)
     return None

@@ -37,9 +37,10 @@ def make_client(
 
 
 def run_sealed(
-    transport: httpx.AsyncBaseTransport, clock: ManualClock, out: Path, *, verify: bool = True
+    transport: httpx.AsyncBaseTransport, clock: ManualClock, out: Path, *, verify: bool = True, **more: Any
 ) -> PipelineResult:
-    """One whole run of alice's collection, rendered (one process), sealed and verified."""
+    """One whole run of alice's collection, rendered (one process), sealed and verified;
+    ``more`` are further :class:`PipelineOptions`."""
 
     async def go() -> PipelineResult:
         sink = RequestSink()
@@ -48,7 +49,7 @@ def run_sealed(
                 matter="Acme v. Widget", custodians=("alice@example.com",), scope=Scope(None, None), out=out,
                 api_url="https://api.anthropic.com", key_fingerprint=client.api_key_fingerprint,
             )  # fmt: skip
-            pipeline = PipelineOptions(options, render=True, seal=True, verify=verify, render_jobs=1)
+            pipeline = PipelineOptions(options, render=True, seal=True, verify=verify, render_jobs=1, **more)
             return await run_pipeline(client, pipeline, requests=sink, clock=lambda: clock.now)
 
     return asyncio.run(go())
