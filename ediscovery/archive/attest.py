@@ -41,6 +41,7 @@ from rfc3161_client import (
 )
 
 from ediscovery.archive.attestation import Attestation, signature_path, signer_path, token_path
+from ediscovery.archive.der import sorted_sets
 from ediscovery.errors import AttestationError, ConfigError
 from ediscovery.evidence.store import atomic_write
 
@@ -62,7 +63,7 @@ def timestamp_receipt(
     if answer.status_code != 200 or len(answer.content) > MAX_RESPONSE:
         raise AttestationError(f"The Time-Stamp Authority at {tsa_url} answered HTTP {answer.status_code}.")
     try:
-        response = decode_timestamp_response(answer.content)
+        response = decode_timestamp_response(sorted_sets(answer.content))
     except ValueError as exc:
         raise AttestationError(
             f"The Time-Stamp Authority at {tsa_url} sent no time-stamp response: {exc}."
@@ -75,7 +76,7 @@ def timestamp_receipt(
         raise AttestationError(
             "The Time-Stamp Authority's token is not for this request (nonce or hash differ)."
         )
-    atomic_write(token_path(receipt), response.as_bytes())
+    atomic_write(token_path(receipt), answer.content)  # as the TSA sent it
     return response.tst_info.gen_time
 
 
@@ -153,7 +154,7 @@ class Finding:
 def check_token(receipt_bytes: bytes, token: bytes, roots: list[x509.Certificate]) -> Finding:
     """The time-stamp token against the receipt and, given ``roots``, the TSA's chain."""
     try:
-        response = decode_timestamp_response(token)
+        response = decode_timestamp_response(sorted_sets(token))
     except ValueError as exc:
         return Finding(False, "time-stamp", f"not an RFC 3161 response: {exc}")
     when = response.tst_info.gen_time.isoformat()

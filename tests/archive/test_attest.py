@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric import ec
+from rfc3161_client import decode_timestamp_response
 
 from ediscovery.archive import seal
 from ediscovery.archive.attest import attest_receipt
@@ -34,6 +35,14 @@ def tsa() -> object:
     if shutil.which("openssl") is None:
         pytest.skip("openssl is not installed (CI installs it)")
     with running_tsa() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def chained_tsa() -> object:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed (CI installs it)")
+    with running_tsa(chain=True) as running:
         yield running
 
 
@@ -95,6 +104,25 @@ def _openssl(*args: object) -> str:
     done = subprocess.run(["openssl", *map(str, args)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def test_a_tsa_sending_its_chain_in_issuing_order_is_accepted_and_its_token_kept_as_sent(
+    tmp_path: Path, chained_tsa: Tsa, tsa: Tsa
+) -> None:
+    archive = _sealed(tmp_path)
+    receipt = _receipt(archive)
+    attest_receipt(receipt, Attestation(chained_tsa.url))
+    token = token_path(receipt).read_bytes()
+    assert token == chained_tsa.sent[-1]
+    with pytest.raises(ValueError, match="InvalidSetOrdering"):  # not in DER order, as sent
+        decode_timestamp_response(token)
+    report = verify(archive, anchors=Anchors((chained_tsa.root,)))
+    assert report.ok, [str(p) for p in report.problems]
+    assert any(n.startswith("time-stamp: ") and "chaining to the trusted" in n for n in report.limits)
+    assert "Verification: OK" in _openssl(
+        "ts", "-verify", "-data", receipt, "-in", token_path(receipt), "-CAfile", chained_tsa.root
+    )
+    assert any("does not verify" in p for p in _problems(archive, Anchors((tsa.root,))))
 
 
 def test_a_rewritten_and_resealed_bag_fails_with_the_old_or_no_attestation(tmp_path: Path, tsa: Tsa) -> None:

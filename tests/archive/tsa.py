@@ -2,7 +2,9 @@
 
 It has its own root certificate and a TSA certificate issued by it (extended key usage
 ``timeStamping``, critical, as RFC 3161 §2.3 requires), and answers every POST of a DER
-``TimeStampReq`` with the ``TimeStampResp`` openssl signs.
+``TimeStampReq`` with the ``TimeStampResp`` openssl signs. With ``chain``, the TSA certificate
+is issued by an intermediate CA, and the responses carry the chain in issuing order (TSA,
+intermediate, root), as many public TSAs send it, not in DER order.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
@@ -84,22 +86,37 @@ class Tsa:
     url: str
     root: Path
     """The TSA's root certificate (PEM): what a verifier trusts."""
+    sent: list[bytes] = field(default_factory=list)
+    """Every response body, as sent."""
+
+
+def _certificates(home: Path, chain: bool) -> str:
+    """Write the root, TSA certificate and key (and the chain); the config's extra lines."""
+    root_key, tsa_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    root = make_certificate("Test TSA root", root_key, None, ca=True)
+    issuer, extra = (root, root_key), ""
+    if chain:
+        middle_key = ec.generate_private_key(ec.SECP256R1())
+        middle = make_certificate("Test TSA intermediate", middle_key, issuer, ca=True)
+        issuer, extra = (middle, middle_key), "certs = $dir/chain.pem\n"
+        (home / "chain.pem").write_bytes(pem(middle) + pem(root))
+    tsa = make_certificate("Test TSA", tsa_key, issuer, usage=ExtendedKeyUsageOID.TIME_STAMPING)
+    (home / "root.pem").write_bytes(pem(root))
+    (home / "tsa.pem").write_bytes(pem(tsa))
+    (home / "tsa.key").write_bytes(key_pem(tsa_key))
+    return extra
 
 
 @contextmanager
-def running_tsa() -> Iterator[Tsa]:
+def running_tsa(*, chain: bool = False) -> Iterator[Tsa]:
     """A loopback TSA for the duration of the block."""
     with tempfile.TemporaryDirectory(prefix="tsa-") as folder:
         home = Path(folder)
-        root_key, tsa_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-        root = make_certificate("Test TSA root", root_key, None, ca=True)
-        tsa = make_certificate("Test TSA", tsa_key, (root, root_key), usage=ExtendedKeyUsageOID.TIME_STAMPING)
-        (home / "root.pem").write_bytes(pem(root))
-        (home / "tsa.pem").write_bytes(pem(tsa))
-        (home / "tsa.key").write_bytes(key_pem(tsa_key))
+        extra = _certificates(home, chain)
         (home / "serial").write_text("01\n")
-        (home / "ts.cnf").write_text(CONFIG.format(dir=home))
+        (home / "ts.cnf").write_text(CONFIG.format(dir=home) + extra)
         lock = threading.Lock()
+        sent: list[bytes] = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:
@@ -112,6 +129,7 @@ def running_tsa() -> Iterator[Tsa]:
                         check=True, capture_output=True,
                     )  # fmt: skip
                     body = (home / "r.tsr").read_bytes()
+                    sent.append(body)
                 self.send_response(200)
                 self.send_header("content-type", "application/timestamp-reply")
                 self.send_header("content-length", str(len(body)))
@@ -125,7 +143,7 @@ def running_tsa() -> Iterator[Tsa]:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            yield Tsa(f"http://127.0.0.1:{server.server_address[1]}/tsa", home / "root.pem")
+            yield Tsa(f"http://127.0.0.1:{server.server_address[1]}/tsa", home / "root.pem", sent)
         finally:
             server.shutdown()
             thread.join(timeout=5)
