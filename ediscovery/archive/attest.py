@@ -42,7 +42,7 @@ from rfc3161_client import (
 
 from ediscovery.archive.attestation import Attestation, signature_path, signer_path, token_path
 from ediscovery.archive.der import sorted_sets
-from ediscovery.errors import AttestationError, ConfigError
+from ediscovery.errors import AttestationError, ConfigError, EdiscoveryError
 from ediscovery.evidence.store import atomic_write
 
 MAX_RESPONSE = 1 << 20
@@ -94,32 +94,41 @@ def _load_key(path: Path) -> Any:
         ) from exc
 
 
+SigningKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+
+
+def signing_key(key_path: Path, certificate: Path | None = None) -> tuple[SigningKey, bytes]:
+    """The PEM key at ``key_path`` and the signer file's bytes (its certificate when given, else
+    its public key); ConfigError when the key cannot sign or the certificate is not its own."""
+    key = _load_key(key_path)
+    if not isinstance(key, SigningKey):
+        raise ConfigError(f"The signing key {key_path} is of a kind not supported: {type(key).__name__}.")
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    if certificate is None:
+        return key, public
+    cert = _load_certificate(certificate)
+    if (
+        cert.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        != public
+    ):
+        raise ConfigError(f"The certificate {certificate} is not the signing key's.")
+    return key, cert.public_bytes(serialization.Encoding.PEM)
+
+
 def sign_receipt(receipt: Path, key_path: Path, certificate: Path | None = None) -> None:
     """Sign the receipt's bytes with the PEM key at ``key_path``; store signature and signer."""
-    key = _load_key(key_path)
+    key, signer = signing_key(key_path, certificate)
     data = receipt.read_bytes()
     if isinstance(key, ed25519.Ed25519PrivateKey):
         signature = key.sign(data)
     elif isinstance(key, ec.EllipticCurvePrivateKey):
         signature = key.sign(data, ec.ECDSA(hashes.SHA256()))
-    elif isinstance(key, rsa.RSAPrivateKey):
-        signature = key.sign(data, padding.PKCS1v15(), hashes.SHA256())
     else:
-        raise ConfigError(f"The signing key {key_path} is of a kind not supported: {type(key).__name__}.")
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    signer = public
-    if certificate is not None:
-        cert = _load_certificate(certificate)
-        if (
-            cert.public_key().public_bytes(
-                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
-            != public
-        ):
-            raise ConfigError(f"The certificate {certificate} is not the signing key's.")
-        signer = cert.public_bytes(serialization.Encoding.PEM)
+        signature = key.sign(data, padding.PKCS1v15(), hashes.SHA256())
     atomic_write(signature_path(receipt), signature)
     atomic_write(signer_path(receipt), signer)
 
@@ -254,6 +263,10 @@ def attest_or_say(receipt: Path, attestation: Attestation, note: Callable[[str],
         lines = attest_receipt(receipt, attestation)
     except AttestationError as exc:
         return str(exc)
+    except EdiscoveryError as exc:  # the key or certificate, changed since the run checked them
+        return f"{exc} {AttestationError.hint}"
+    except OSError as exc:
+        return str(AttestationError(f"The receipt's attestation could not be written: {exc}."))
     except KeyboardInterrupt:
         return str(AttestationError("The receipt's attestation was interrupted."))
     for line in lines:

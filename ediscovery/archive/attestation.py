@@ -8,6 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
+from ediscovery.errors import UsageError
+
 TOKEN_SUFFIX = ".tsr"
 SIGNATURE_SUFFIX = ".sig"
 SIGNER_SUFFIX = ".sig.pem"
@@ -35,6 +39,23 @@ class Attestation:
 
     def wanted(self) -> bool:
         return self.tsa_url is not None or self.sign_key is not None
+
+    def check(self) -> None:
+        """What can be checked before a run that attests at its end: the TSA's URL and the
+        signing key (UsageError, ConfigError), so a wrong one fails before the first request."""
+        if self.tsa_url is not None:
+            try:
+                url = httpx.URL(self.tsa_url)
+            except httpx.InvalidURL:
+                url = httpx.URL()
+            if url.scheme not in ("http", "https") or not url.host:
+                raise UsageError(f"--tsa-url {self.tsa_url!r} is not an http:// or https:// URL.")
+        if self.sign_cert is not None and self.sign_key is None:
+            raise UsageError("--sign-cert is the signing key's certificate: give --sign-key too.")
+        if self.sign_key is not None:
+            from ediscovery.archive.attest import signing_key
+
+            signing_key(self.sign_key, self.sign_cert)
 
 
 def attestation_files(receipt: Path) -> list[Path]:

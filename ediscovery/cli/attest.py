@@ -26,6 +26,7 @@ def command(archive: Path, tsa_url: str | None, sign_key: Path | None, sign_cert
     try:
         if not attestation.wanted():
             raise UsageError("Nothing to do: give --tsa-url, --sign-key or both.")
+        attestation.check()
         for line in attest_receipt(receipt_path_of(archive), attestation):
             click.echo(line)
     except EdiscoveryError as exc:

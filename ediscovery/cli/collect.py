@@ -225,6 +225,7 @@ def _check_usage(values: dict[str, Any]) -> None:
             parse_volume_size(values["volume_size"])
         except ArchiveError as exc:
             raise UsageError(exc.message) from exc
+    Attestation(values["tsa_url"], values["sign_key"], values["sign_cert"]).check()
     RenderOptions(
         bates_prefix=values["bates_prefix"],
         bates_start=values["bates_start"],

@@ -39,9 +39,11 @@ def command(
     then checks them. Reading the feed makes calls of its own: they are not part of what is
     corroborated. Exit status: 0 nothing unexplained, 3 findings, 1 error.
     """
+    attestation = Attestation(tsa_url, sign_key, sign_cert)
     try:
+        attestation.check()
         report = asyncio.run(_run(source, api_url, key_env, max_rpm, api_version, password_env, feed_lag,
-                                  Attestation(tsa_url, sign_key, sign_cert)))  # fmt: skip
+                                  attestation))  # fmt: skip
     except EdiscoveryError as exc:
         fail(exc)
     click.echo(f"{sidecar_folder(source)}: {verdict(report)}")

@@ -287,3 +287,28 @@ def test_a_collect_whose_tsa_cannot_be_reached_is_closed_verified_and_says_so(
     assert "could not be reached" in summary["attestation_error"]
     assert verify(archive).ok and verify(bag).ok  # the custody log is the sealed one, untouched
     assert not token_path(_receipt(archive)).exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "code", "said"),
+    [
+        (["--sign-key", "{garbage}"], 1, "Cannot read the signing key"),
+        (["--sign-key", "{key}", "--sign-cert", "{other}"], 1, "is not the signing key's"),
+        (["--sign-cert", "{cert}"], 2, "give --sign-key too"),
+        (["--tsa-url", "tsa.example.com"], 2, "not an http:// or https:// URL"),
+    ],
+)
+def test_collect_refuses_an_attestation_it_could_not_make_before_its_first_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: list[str], code: int, said: str
+) -> None:
+    signer, other = Signer(tmp_path / "keys"), Signer(tmp_path / "other", "other")
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a key\n")
+    files = {"garbage": garbage, "key": signer.key, "cert": signer.cert, "other": other.cert}
+    monkeypatch.setenv("ANTHROPIC_COMPLIANCE_ACCESS_KEY", DEMO_KEY)
+    args = ["collect", "--matter", "Acme v. Widget", "--custodian", "alice@example.com", "-q",
+            "--out", str(tmp_path / "out"), "--api-url", "http://127.0.0.1:9",
+            *(option.format(**files) for option in options)]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == code and said in result.output, result.output
+    assert not (tmp_path / "out").exists()  # nothing collected, not even a folder
