@@ -74,6 +74,7 @@ class Attempt:
     request_id: str | None = None
     bytes: int = 0
     deadline: Deadline | None = None
+    started: float = 0.0  # the client's clock when the request left
 
     def received(self) -> None:
         if self.deadline is not None:

@@ -7,8 +7,10 @@ also listens to the server: when ``anthropic-ratelimit-requests-remaining`` runs
 spreads the remaining requests evenly until ``-reset``, and at none left it waits for the
 reset -- unless the reset is due within about a second, as on a server that admits a strict
 rate and saves nothing up (it answers "none left" after every request): there requests leave
-:data:`STRICT_MARGIN` times the budget's interval apart. A 429's ``retry-after`` pauses every
-task, not only the one that received it.
+:data:`STRICT_MARGIN` times the budget's interval apart, and an answer slower than the fastest
+one so far may have been admitted that much late, so the next request leaves no sooner than
+an interval after the latest the server can have admitted it. A 429's ``retry-after`` pauses
+every task, not only the one that received it.
 
 The server's window algorithm is not documented, so the default burst is one: requests leave
 evenly spaced, never several at once after a pause. A 429 is flow control: it pauses every
@@ -20,6 +22,7 @@ stricter than the budget is met at its own pace instead of with a storm of 429s.
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -34,6 +37,8 @@ Clock = Callable[[], float]
 REFILL_HORIZON = 1.0
 """Seconds: a server whose budget is back within one request interval and this much (its reset
 timestamps are whole seconds) admits a strict rate rather than a saved-up burst."""
+ANSWER_WINDOW = 64
+"""How many recent answers the fastest answer time is taken from (so it follows the network)."""
 STRICT_MARGIN = 1.05
 """Against a strict rate, requests leave this much further apart than the limit allows, so the
 jitter of the way to the server does not make one arrive early (the 429 costs a second)."""
@@ -76,6 +81,7 @@ class RequestBudget:
         self._pace_until = 0.0
         self._pace_interval = 0.0
         self._last_grant = float("-inf")
+        self._answers: collections.deque[float] = collections.deque(maxlen=ANSWER_WINDOW)
 
     async def acquire(self) -> None:
         """Wait until one request may be sent, then take its token."""
@@ -118,15 +124,19 @@ class RequestBudget:
         if self.rate < self.max_rate:
             self.rate = min(self.max_rate, self.rate + self.max_rate / 50)
 
-    def observe(self, quota: ServerQuota) -> None:
+    def observe(self, quota: ServerQuota, answered_in: float | None = None) -> None:
         """Slow down when the server reports few requests left in its window (see the module
-        docstring)."""
+        docstring); ``answered_in`` is the seconds from sending the request to its answer."""
         now = self._clock()
+        if answered_in is not None:
+            self._answers.append(max(answered_in, 0.0))
         if quota.remaining <= 0:
             if quota.reset_in <= REFILL_HORIZON + 60.0 / self.max_rpm:
                 # a strict rate: no saved-up request absorbs one sent a little early
                 self._pace_interval = STRICT_MARGIN * 60.0 / self.max_rpm
                 self._pace_until = now + REFILL_HORIZON
+                if answered_in is not None:  # admitted at the latest at now - fastest (+ the way there)
+                    self._not_before = max(self._not_before, now - min(self._answers) + 60.0 / self.max_rpm)
                 return
             self._not_before = max(self._not_before, now + quota.reset_in)
             logger.debug("server budget exhausted; pausing %.1fs", quota.reset_in)

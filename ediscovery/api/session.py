@@ -171,6 +171,7 @@ class ApiSession:
         async with self._slots:
             await self._budget.acquire()
             at, started, failure = self._now(), self._clock(), None
+            attempt.started = started
             try:
                 return await self._exchange(attempt, consume)
             except Retry as retry:
@@ -197,7 +198,7 @@ class ApiSession:
                 try:
                     attempt.status = response.status_code
                     attempt.request_id = response.headers.get("request-id")
-                    self._observe_quota(response.headers)
+                    self._observe_quota(response.headers, self._clock() - attempt.started)
                     if not 200 <= response.status_code < 300:
                         await self._fail_status(response, attempt)
                     result = await consume(response, attempt)
@@ -355,7 +356,7 @@ class ApiSession:
             )
             raise Retry(error, self._retry.backoff(attempt.number))
 
-    def _observe_quota(self, headers: httpx.Headers) -> None:
+    def _observe_quota(self, headers: httpx.Headers, answered_in: float) -> None:
         remaining = headers.get("anthropic-ratelimit-requests-remaining")
         reset = headers.get("anthropic-ratelimit-requests-reset")
         if remaining is None or reset is None:
@@ -365,7 +366,7 @@ class ApiSession:
             quota = ServerQuota(remaining=int(remaining), reset_in=max(reset_in, 0.0))
         except ValueError:
             return
-        self._budget.observe(quota)
+        self._budget.observe(quota, answered_in)
 
     def _record(self, attempt: Attempt, at: datetime, started: float, failure: str | None) -> None:
         duration_ms = max(0, round((self._clock() - started) * 1000))

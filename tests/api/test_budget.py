@@ -123,12 +123,15 @@ def test_only_a_429_of_the_shared_budget_slows_every_request(make_client, path: 
     assert (ratio < 1) == slows
 
 
-def _strict_server(fake_time: FakeTime, sent: list[float]) -> Any:
+def _strict_server(fake_time: FakeTime, sent: list[float], *, late_every: int = 0) -> Any:
     """A handler admitting 600 requests per minute one at a time, none saved up (the sandbox's
-    bucket of one), with its rate-limit headers on every answer."""
+    bucket of one), with its rate-limit headers on every answer. With ``late_every``, every
+    such request is admitted 50 ms after it arrived (a server busy with the one before)."""
     bucket = TokenBucket(600, fake_time.wall, burst=1)
 
     def handler(request: httpx.Request) -> httpx.Response:
+        if late_every and (len(sent) + 1) % late_every == 0:
+            fake_time.now += 0.05
         sent.append(fake_time.now)
         decision = bucket.take()
         if not decision.allowed:
@@ -152,3 +155,22 @@ def test_a_strict_server_is_met_at_its_rate_not_one_reset_at_a_time(make_client,
     # time would take about 100 s; the strict rate allows 200 requests in 20 s.
     assert len(sent) == 200, "a request was refused"
     assert fake_time.now <= 200 * 0.1 * 1.1
+
+
+def test_an_answer_admitted_late_by_a_strict_server_delays_the_next_request_not_refuses_it(
+    make_client,
+    fake_time: FakeTime,  # type: ignore[no-untyped-def]
+) -> None:
+    sent: list[float] = []
+
+    async def main() -> None:
+        server = _strict_server(fake_time, sent, late_every=10)
+        async with make_client(server, max_rpm=600, concurrency=8) as client:
+            await asyncio.gather(*(client.chat_messages(f"claude_chat_{i}") for i in range(200)))
+
+    run(main())
+    # A request the server admitted 50 ms late answers 50 ms slower than the others: sending
+    # the next one an interval after the request left would reach the server 55 ms after it
+    # was admitted, and cost the second of a 429.
+    assert len(sent) == 200, f"{len(sent) - 200} request(s) refused"
+    assert fake_time.now <= 200 * 0.1 * 1.1 + 20 * 0.05
