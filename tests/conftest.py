@@ -28,10 +28,12 @@ Fixtures (names are stable; other areas rely on them):
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from hypothesis import settings
 from starlette.applications import Starlette
 
 from ediscovery.sandbox import (
@@ -73,3 +75,10 @@ def live_sandbox(sandbox_app: Starlette) -> Iterator[str]:
 @pytest.fixture
 def demo_key() -> str:
     return DEMO_KEY
+
+
+# Property tests draw the same examples on every run, so a red CI always names a real change;
+# HYPOTHESIS_PROFILE=explore draws new ones, many more of them, to look for cases not yet seen.
+settings.register_profile("default", derandomize=True, database=None)
+settings.register_profile("explore", max_examples=2000, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
