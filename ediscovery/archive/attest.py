@@ -20,6 +20,7 @@ trust anchor is said, never passed silently.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,13 +58,13 @@ def timestamp_receipt(
     headers = {"content-type": "application/timestamp-query", "accept": "application/timestamp-reply"}
     try:
         with httpx.Client(timeout=timeout, transport=transport) as client:
-            answer = client.post(tsa_url, content=built.as_bytes(), headers=headers)
+            status, content = _bounded_post(client, tsa_url, built.as_bytes(), headers, timeout)
     except httpx.HTTPError as exc:
         raise AttestationError(f"The Time-Stamp Authority at {tsa_url} could not be reached: {exc}.") from exc
-    if answer.status_code != 200 or len(answer.content) > MAX_RESPONSE:
-        raise AttestationError(f"The Time-Stamp Authority at {tsa_url} answered HTTP {answer.status_code}.")
+    if status != 200:
+        raise AttestationError(f"The Time-Stamp Authority at {tsa_url} answered HTTP {status}.")
     try:
-        response = decode_timestamp_response(sorted_sets(answer.content))
+        response = decode_timestamp_response(sorted_sets(content))
     except ValueError as exc:
         raise AttestationError(
             f"The Time-Stamp Authority at {tsa_url} sent no time-stamp response: {exc}."
@@ -76,8 +77,31 @@ def timestamp_receipt(
         raise AttestationError(
             "The Time-Stamp Authority's token is not for this request (nonce or hash differ)."
         )
-    atomic_write(token_path(receipt), answer.content)  # as the TSA sent it
+    atomic_write(token_path(receipt), content)  # as the TSA sent it
     return response.tst_info.gen_time
+
+
+def _bounded_post(
+    client: httpx.Client, url: str, body: bytes, headers: dict[str, str], timeout: float
+) -> tuple[int, bytes]:
+    """POST ``body``; the status and the answer, read as it streams: an answer over
+    :data:`MAX_RESPONSE` bytes, or one still arriving after ``timeout`` seconds, is an
+    AttestationError, never held in memory or waited on without end."""
+    deadline = time.monotonic() + timeout
+    with client.stream("POST", url, content=body, headers=headers) as answer:
+        chunks, size = [], 0
+        for chunk in answer.iter_bytes():
+            size += len(chunk)
+            if size > MAX_RESPONSE:
+                raise AttestationError(
+                    f"The Time-Stamp Authority at {url} sent more than {MAX_RESPONSE} bytes."
+                )
+            if time.monotonic() > deadline:
+                raise AttestationError(
+                    f"The Time-Stamp Authority at {url} did not finish its answer in {timeout:g} s."
+                )
+            chunks.append(chunk)
+        return answer.status_code, b"".join(chunks)
 
 
 def _digest(receipt: Path) -> bytes:
@@ -109,12 +133,7 @@ def signing_key(key_path: Path, certificate: Path | None = None) -> tuple[Signin
     if certificate is None:
         return key, public
     cert = _load_certificate(certificate)
-    if (
-        cert.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        != public
-    ):
+    if _spki(cert.public_key()) != _spki(key.public_key()):
         raise ConfigError(f"The certificate {certificate} is not the signing key's.")
     return key, cert.public_bytes(serialization.Encoding.PEM)
 

@@ -6,15 +6,18 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric import ec
 from rfc3161_client import decode_timestamp_response
 
 from ediscovery.archive import seal
-from ediscovery.archive.attest import attest_receipt
+from ediscovery.archive.attest import attest_receipt, timestamp_receipt
 from ediscovery.archive.attestation import (
     Attestation,
     attestation_files,
@@ -23,6 +26,7 @@ from ediscovery.archive.attestation import (
     token_path,
 )
 from ediscovery.cli import cli
+from ediscovery.errors import AttestationError
 from ediscovery.sandbox import DEMO_KEY
 from ediscovery.verify import verify
 from ediscovery.verify.sidecar import Anchors
@@ -312,3 +316,20 @@ def test_collect_refuses_an_attestation_it_could_not_make_before_its_first_reque
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == code and said in result.output, result.output
     assert not (tmp_path / "out").exists()  # nothing collected, not even a folder
+
+
+def _endless(pause: float) -> Iterator[bytes]:
+    while True:
+        time.sleep(pause)
+        yield b"\x30" * 65536
+
+
+@pytest.mark.parametrize(("pause", "said"), [(0.0, "sent more than"), (0.05, "did not finish its answer")])
+def test_a_tsa_answer_without_end_is_refused_not_held_or_waited_on(
+    tmp_path: Path, pause: float, said: str
+) -> None:
+    archive = _sealed(tmp_path)
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=_endless(pause)))
+    with pytest.raises(AttestationError, match=said):
+        timestamp_receipt(_receipt(archive), "https://tsa.test/", timeout=0.5, transport=transport)
+    assert not token_path(_receipt(archive)).exists()
